@@ -1,0 +1,46 @@
+// mfsmon: MooseFS monitoring. The CLI only wires the stages together.
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/check_replicas_command.h"
+
+#ifndef MFSMON_VERSION
+#define MFSMON_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr int kUnknownExit = 3;  // bad arguments are UNKNOWN, as the plugin guidelines ask
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"mfsmon - fast MooseFS monitoring (Nagios/Icinga checks, JSON)", "mfsmon"};
+    app.set_version_flag("-V,--version", "mfsmon " MFSMON_VERSION);
+    app.require_subcommand(1);
+    CLI::App* check = app.add_subcommand("check", "monitoring-plugin checks");
+    check->require_subcommand(1);
+    mfsmon::cli::ReplicasOptions replicas;
+    CLI::App* replicas_app = mfsmon::cli::AddCheckReplicas(*check, replicas);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        // One line naming what was wrong, then the usage of the command that was meant.
+        const CLI::App* where = replicas_app->parsed() ? replicas_app : (check->parsed() ? check : &app);
+        std::printf("MFSMON UNKNOWN - %s\n", e.what());
+        std::fputs(where->help("", CLI::AppFormatMode::Normal).c_str(), stdout);
+        return kUnknownExit;
+    }
+
+    if (replicas_app->parsed()) return mfsmon::cli::RunCheckReplicas(replicas);
+    return kUnknownExit;
+}

@@ -1,0 +1,93 @@
+#include "health/threshold_range.h"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace mfsmon::health {
+
+namespace {
+
+// A plain decimal number: optional sign, digits, optional fraction. No "inf", "nan", hex or
+// exponents, which std::from_chars would accept but no admin means in a threshold.
+std::optional<double> ParseNumber(std::string_view s) {
+    if (s.empty() || s.size() > 32) return std::nullopt;
+    std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    bool digits = false, dot = false;
+    for (std::size_t j = i; j < s.size(); ++j) {
+        if (s[j] >= '0' && s[j] <= '9') {
+            digits = true;
+        } else if (s[j] == '.' && !dot) {
+            dot = true;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (!digits) return std::nullopt;
+    if (s[0] == '+') s.remove_prefix(1);
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+Error BadRange(std::string_view text, std::string_view why) {
+    return MakeError(ErrorKind::kInvalidArgument,
+                     fmt::format("invalid threshold range '{}': {}", text, why));
+}
+
+}  // namespace
+
+Result<Range> Range::Parse(std::string_view text) {
+    Range r;
+    r.text_ = std::string(text);
+    std::string_view s = text;
+    if (s.empty()) return BadRange(text, "empty");
+    if (s[0] == '@') {
+        r.inside_ = true;
+        s.remove_prefix(1);
+    }
+    const auto colon = s.find(':');
+    if (colon == std::string_view::npos) {
+        auto end = ParseNumber(s);
+        if (!end) return BadRange(text, "expected a number, 'start:', '~:end' or 'start:end'");
+        r.end_ = *end;
+    } else {
+        std::string_view start = s.substr(0, colon);
+        std::string_view end = s.substr(colon + 1);
+        if (start == "~") {
+            r.has_start_ = false;
+        } else if (start.empty()) {
+            return BadRange(text, "missing start before ':' (use '~' for minus infinity)");
+        } else {
+            auto v = ParseNumber(start);
+            if (!v) return BadRange(text, fmt::format("'{}' is not a number", start));
+            r.start_ = *v;
+        }
+        if (end.empty()) {
+            r.has_end_ = false;
+        } else {
+            auto v = ParseNumber(end);
+            if (!v) return BadRange(text, fmt::format("'{}' is not a number", end));
+            r.end_ = *v;
+        }
+    }
+    if (r.has_start_ && r.has_end_ && r.start_ > r.end_) {
+        return BadRange(text, "start is greater than end");
+    }
+    return r;
+}
+
+bool Range::Alerts(double value) const {
+    const bool within = (!has_start_ || value >= start_) && (!has_end_ || value <= end_);
+    return inside_ ? within : !within;
+}
+
+State Thresholds::Evaluate(double value) const {
+    if (critical && critical->Alerts(value)) return State::kCritical;
+    if (warning && warning->Alerts(value)) return State::kWarning;
+    return State::kOk;
+}
+
+}  // namespace mfsmon::health

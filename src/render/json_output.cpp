@@ -1,0 +1,146 @@
+#include "render/json_output.h"
+
+#include <nlohmann/json.hpp>
+
+#include "health/replicas_rule.h"
+
+namespace mfsmon::render {
+
+namespace {
+
+using nlohmann::json;
+
+const char* ErrorKindName(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::kResolve: return "resolve";
+        case ErrorKind::kConnect: return "connect";
+        case ErrorKind::kTimeout: return "timeout";
+        case ErrorKind::kClosed: return "closed";
+        case ErrorKind::kIo: return "io";
+        case ErrorKind::kErrorPacket: return "error_packet";
+        case ErrorKind::kProtocol: return "protocol";
+        case ErrorKind::kInvalidArgument: return "invalid_argument";
+    }
+    return "unknown";
+}
+
+template <typename T>
+json Optional(const std::optional<T>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+json ClassesJson(const model::ClassCounts& counts) {
+    json out = json::object();
+    for (int i = 0; i < model::kChunkClassCount; ++i) {
+        const auto cls = static_cast<model::ChunkClass>(i);
+        out[std::string(model::ChunkClassKey(cls))] = counts[cls];
+    }
+    return out;
+}
+
+json MatrixJson(const model::Matrix& m, model::RowMeaning meaning) {
+    json rows = json::array();
+    for (int r = 0; r < model::kMatrixSize; ++r) {
+        if (model::RowTotal(m, r) == 0) continue;
+        json row = {{"row", r}, {"label", health::RowLabel(meaning, r)}};
+        row["cells"] = m[r];
+        row["classes"] = ClassesJson(model::SummarizeRow(m, r));
+        rows.push_back(std::move(row));
+    }
+    return {{"total", ClassesJson(model::Summarize(m))}, {"rows", std::move(rows)}};
+}
+
+json PairJson(const model::MatrixPair& pair, model::RowMeaning meaning) {
+    return {{"all", MatrixJson(pair.all, meaning)},
+            {"regular", MatrixJson(pair.regular, meaning)}};
+}
+
+json MasterJson(const model::ReplicaSnapshot& s) {
+    const auto& i = s.info;
+    return {
+        {"host", s.master_host},
+        {"port", s.master_port},
+        {"version", i.version.ToString()},
+        {"pro", i.version.pro},
+        {"info_length", i.layout_length},
+        {"memory_usage_bytes", i.memory_usage},
+        {"total_space_bytes", i.total_space},
+        {"avail_space_bytes", i.avail_space},
+        {"free_space_bytes", Optional(i.free_space)},
+        {"trash_space_bytes", i.trash_space},
+        {"trash_files", i.trash_files},
+        {"sustained_space_bytes", i.sustained_space},
+        {"sustained_files", i.sustained_files},
+        {"fs_objects", i.all_nodes},
+        {"directories", i.dir_nodes},
+        {"files", i.file_nodes},
+        {"chunks", i.chunks},
+        {"all_copies", Optional(i.all_copies)},
+        {"regular_copies", Optional(i.regular_copies)},
+        {"copy_chunks", Optional(i.copy_chunks)},
+        {"ec8_chunks", Optional(i.ec8_chunks)},
+        {"ec4_chunks", Optional(i.ec4_chunks)},
+        {"last_store_time", i.last_store_time},
+        {"last_store_duration_ms", i.last_store_duration_ms},
+        {"last_store_status", i.last_store_status},
+        {"meta_version", i.meta_version},
+    };
+}
+
+}  // namespace
+
+std::string RenderReplicasJson(const model::ReplicaSnapshot& snapshot,
+                               const health::Report& report) {
+    const auto& m = snapshot.matrices;
+    json matrices = {
+        {"progress", m.progress},
+        {"progress_text", std::string(model::ProgressText(m.progress))},
+        {"rows", m.rows == model::RowMeaning::kGoal ? "goal" : "redundancy_level_plus_one"},
+        {"combined", PairJson(m.combined, m.rows)},
+    };
+    if (m.copies) matrices["copies"] = PairJson(*m.copies, m.rows);
+    if (m.ec8) matrices["ec8"] = PairJson(*m.ec8, m.rows);
+    if (m.ec4) matrices["ec4"] = PairJson(*m.ec4, m.rows);
+
+    json findings = json::array();
+    for (const auto& f : report.findings) {
+        json item = {{"code", f.code},
+                     {"severity", health::StateName(f.severity)},
+                     {"text", f.text},
+                     {"count", f.count}};
+        if (f.row) item["row"] = *f.row;
+        findings.push_back(std::move(item));
+    }
+    json perfdata = json::array();
+    for (const auto& p : report.perfdata) {
+        json item = {{"label", p.label}, {"value", p.value}};
+        if (p.warning) item["warning"] = p.warning->text();
+        if (p.critical) item["critical"] = p.critical->text();
+        if (p.min) item["min"] = *p.min;
+        perfdata.push_back(std::move(item));
+    }
+    json out = {
+        {"check", "replicas"},
+        {"state", health::StateName(report.state)},
+        {"exit_code", static_cast<int>(report.state)},
+        {"summary", report.summary},
+        {"master", MasterJson(snapshot)},
+        {"matrices", std::move(matrices)},
+        {"findings", std::move(findings)},
+        {"details", report.details},
+        {"perfdata", std::move(perfdata)},
+    };
+    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::string RenderJsonError(std::string_view check, const Error& error) {
+    json out = {
+        {"check", std::string(check)},
+        {"state", "UNKNOWN"},
+        {"exit_code", 3},
+        {"error", {{"kind", ErrorKindName(error.kind)}, {"message", error.message}}},
+    };
+    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace mfsmon::render
