@@ -35,8 +35,11 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         // One line naming what was wrong, then the usage of the command that was meant.
-        const CLI::App* where = replicas_app->parsed() ? replicas_app : (check->parsed() ? check : &app);
-        std::printf("MFSMON UNKNOWN - %s\n", e.what());
+        // Nagios shows the first line; CLI11's message names the option at fault.
+        const CLI::App* where = &app;
+        if (check->parsed()) where = check;
+        if (replicas_app->parsed()) where = replicas_app;
+        std::printf("MOOSEFS REPLICAS UNKNOWN - %s\n", e.what());
         std::fputs(where->help("", CLI::AppFormatMode::Normal).c_str(), stdout);
         return kUnknownExit;
     }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs everything mfsmon needs to build, test and demo on Debian 12, from Debian's
+# packages only. Safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libcli11-dev libfmt-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  python3 iproute2 procps time
+  moosefs-master moosefs-chunkserver moosefs-metalogger moosefs-cli moosefs-client
+  libmfsio1 libmfsio-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
