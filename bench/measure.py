@@ -3,29 +3,22 @@
 master, interleaved, from this one process (run it inside the cluster's namespace once; no
 `ip netns exec` per call). Prints median wall time, CPU time and max RSS, and the ratios.
 
-Each command is started with posix_spawn and reaped with wait4, so CPU time and max RSS are
-the child's own (rusage), and wall time is spawn-to-reap as a monitoring system sees it.
+Each command is started by the tiny static launcher spawn_rusage (fork, exec, wait4), so CPU
+time and max RSS are the command's own (rusage; Linux carries a peak RSS across exec, and a
+child spawned straight from Python would inherit Python's), and wall time is spawn-to-reap as a
+monitoring system sees it.
 """
 import argparse
 import os
 import statistics
 import sys
-import time
+import subprocess
 
 
-def run_once(argv):
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        start = time.perf_counter()
-        pid = os.posix_spawn(argv[0], argv, os.environ,
-                             file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1),
-                                           (os.POSIX_SPAWN_DUP2, devnull, 2)])
-        _, status, usage = os.wait4(pid, 0)
-        wall = time.perf_counter() - start
-    finally:
-        os.close(devnull)
-    code = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code
+def run_once(launcher, argv):
+    out = subprocess.run([launcher] + argv, capture_output=True, text=True, check=True).stdout
+    wall_ns, cpu_us, rss_kb, code = (int(x) for x in out.split())
+    return wall_ns / 1e9, cpu_us / 1e6, rss_kb, code
 
 
 def main():
@@ -34,6 +27,7 @@ def main():
     ap.add_argument("--port", default="9421")
     ap.add_argument("--mfsmon", required=True)
     ap.add_argument("--floor", required=True)
+    ap.add_argument("--launcher", required=True, help="the spawn_rusage binary")
     ap.add_argument("--mfscli", default="/usr/bin/mfscli")
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=3)
@@ -42,14 +36,14 @@ def main():
     commands = {
         "floor": [args.floor, args.host, args.port],
         "mfsmon": [args.mfsmon, "check", "replicas", "-H", args.host, "-P", args.port],
-        "mfscli": [sys.executable, args.mfscli, "-H", args.host, "-P", args.port, "-n", "-p",
+        "mfscli": ["/usr/bin/python3", args.mfscli, "-H", args.host, "-P", args.port, "-n", "-p",
                    "-SIC"],
     }
     samples = {name: [] for name in commands}
     codes = {name: set() for name in commands}
     for i in range(args.warmup + args.runs):
         for name, argv in commands.items():  # interleaved: drift hits all three alike
-            wall, cpu, rss, code = run_once(argv)
+            wall, cpu, rss, code = run_once(args.launcher, argv)
             codes[name].add(code)
             if i >= args.warmup:
                 samples[name].append((wall, cpu, rss))
