@@ -37,7 +37,8 @@ void BM_DecodeMatrix(benchmark::State& state, const char* info_rel, const char* 
 
 void BM_RateAndRender(benchmark::State& state) {
     mfsmon::model::ReplicaSnapshot s;
-    s.info = *mfsmon::protocol::DecodeInfo(Payload("3.0.117/three-killed/SIC/02-master-ans-511.bin"));
+    s.info =
+        *mfsmon::protocol::DecodeInfo(Payload("3.0.117/three-killed/SIC/02-master-ans-511.bin"));
     s.matrices = *mfsmon::protocol::DecodeChunksMatrix(
         Payload("3.0.117/three-killed/SIC/04-master-ans-517.bin"), s.info.version);
     const auto t = mfsmon::health::ReplicasThresholds::Defaults();

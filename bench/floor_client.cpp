@@ -29,7 +29,8 @@ bool ReadAnswer(int fd, uint32_t type) {
         unsigned char h[8];
         if (!ReadAll(fd, h, 8)) return false;
         uint32_t t = (uint32_t{h[0]} << 24) | (uint32_t{h[1]} << 16) | (uint32_t{h[2]} << 8) | h[3];
-        uint32_t len = (uint32_t{h[4]} << 24) | (uint32_t{h[5]} << 16) | (uint32_t{h[6]} << 8) | h[7];
+        uint32_t len =
+            (uint32_t{h[4]} << 24) | (uint32_t{h[5]} << 16) | (uint32_t{h[6]} << 8) | h[7];
         if (len > sizeof payload || !ReadAll(fd, payload, len)) return false;
         if (t == type) return true;
         if (t != 0) return false;

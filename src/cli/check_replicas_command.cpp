@@ -55,8 +55,10 @@ CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& o) {
     app->add_option("--format", o.format, "output: text (plugin) or json")
         ->default_val("text")
         ->check(CLI::IsMember({"text", "json"}));
-    AddRange(app, "--missing-warning", o.missing_warning, "range for missing chunks (default: none)");
-    AddRange(app, "--missing-critical", o.missing_critical, "range for missing chunks (default: 0)");
+    AddRange(app, "--missing-warning", o.missing_warning,
+             "range for missing chunks (default: none)");
+    AddRange(app, "--missing-critical", o.missing_critical,
+             "range for missing chunks (default: 0)");
     AddRange(app, "--endangered-warning", o.endangered_warning,
              "range for endangered chunks (default: none)");
     AddRange(app, "--endangered-critical", o.endangered_critical,
@@ -67,8 +69,7 @@ CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& o) {
              "range for undergoal chunks (default: none)");
     AddRange(app, "--marked-warning", o.marked_warning,
              "range for chunks below goal once disks marked for removal are gone (default: 0)");
-    AddRange(app, "--marked-critical", o.marked_critical,
-             "same, critical (default: none)");
+    AddRange(app, "--marked-critical", o.marked_critical, "same, critical (default: none)");
     app->footer(
         "RANGE is a Monitoring Plugins threshold: N (alert above N), N: (below N), ~:N, N:M "
         "(outside), @N:M (inside); '~:' never alerts.\nExit codes: 0 OK, 1 WARNING, "

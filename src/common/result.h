@@ -29,9 +29,9 @@ struct Error {
 
 template <typename T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
-    Result(Error error) : v_(std::move(error)) {}       // NOLINT: implicit by design
+  public:
+    Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+    Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
     bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -58,14 +58,16 @@ public:
         return std::get<1>(v_);
     }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 // For operations that return nothing but can fail.
 struct Unit {};
 using Status = Result<Unit>;
-inline Status OkStatus() { return Unit{}; }
+inline Status OkStatus() {
+    return Unit{};
+}
 
 inline Error MakeError(ErrorKind kind, std::string message) {
     return Error{kind, std::move(message)};

@@ -12,16 +12,20 @@ using model::ChunkClass;
 using model::ClassCounts;
 using model::kMatrixSize;
 
-Range MustParse(std::string_view text) { return std::move(Range::Parse(text)).value(); }
+Range MustParse(std::string_view text) {
+    return std::move(Range::Parse(text)).value();
+}
 
 // Wording of the classic check, kept so existing dashboards and habits still read right.
 std::string DeficitText(ChunkClass c, std::uint64_t n, const std::string& row_label) {
     const char* chunks = n == 1 ? "chunk" : "chunks";
     switch (c) {
-        case ChunkClass::kMissing: return fmt::format("{} {} of {} lost", n, chunks, row_label);
+        case ChunkClass::kMissing:
+            return fmt::format("{} {} of {} lost", n, chunks, row_label);
         case ChunkClass::kEndangered:
             return fmt::format("{} {} of {} endangered (one copy left)", n, chunks, row_label);
-        default: return fmt::format("{} {} of {} lack replicas", n, chunks, row_label);
+        default:
+            return fmt::format("{} {} of {} lack replicas", n, chunks, row_label);
     }
 }
 
@@ -31,11 +35,11 @@ std::string RowDetail(const ClassCounts& counts, int row, const std::string& lab
                            counts[ChunkClass::kPendingDeletion],
                            counts[ChunkClass::kReadyToRemove]);
     }
-    return fmt::format("{}: {} chunks: {} missing, {} endangered, {} undergoal, {} stable, "
-                       "{} overgoal",
-                       label, counts.Total(), counts[ChunkClass::kMissing],
-                       counts[ChunkClass::kEndangered], counts[ChunkClass::kUndergoal],
-                       counts[ChunkClass::kStable], counts[ChunkClass::kOvergoal]);
+    return fmt::format(
+        "{}: {} chunks: {} missing, {} endangered, {} undergoal, {} stable, "
+        "{} overgoal",
+        label, counts.Total(), counts[ChunkClass::kMissing], counts[ChunkClass::kEndangered],
+        counts[ChunkClass::kUndergoal], counts[ChunkClass::kStable], counts[ChunkClass::kOvergoal]);
 }
 
 Perfdatum Count(std::string label, std::uint64_t value, const Thresholds* t = nullptr) {
@@ -91,8 +95,8 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
     };
     const std::uint64_t marked_dependent =
         regular_only(regular_totals.Deficient(), all_totals.Deficient());
-    const std::uint64_t marked_sole_copy = regular_only(regular_totals[ChunkClass::kMissing],
-                                                        all_totals[ChunkClass::kMissing]);
+    const std::uint64_t marked_sole_copy =
+        regular_only(regular_totals[ChunkClass::kMissing], all_totals[ChunkClass::kMissing]);
 
     struct ClassRule {
         ChunkClass cls;
@@ -117,9 +121,10 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
     if (marked_dependent > 0 || thresholds.marked.Evaluate(0) != State::kOk) {
         const State state = thresholds.marked.Evaluate(static_cast<double>(marked_dependent));
         report.state = Worst(report.state, state);
-        std::string text = fmt::format("{} {} below goal once disks marked for removal are taken "
-                                       "out",
-                                       marked_dependent, marked_dependent == 1 ? "chunk" : "chunks");
+        std::string text = fmt::format(
+            "{} {} below goal once disks marked for removal are taken "
+            "out",
+            marked_dependent, marked_dependent == 1 ? "chunk" : "chunks");
         if (marked_sole_copy > 0) {
             text += fmt::format(" ({} with their only copy on a marked disk)", marked_sole_copy);
         }
@@ -128,8 +133,11 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
     }
     const std::string_view progress = model::ProgressText(matrices.progress);
     if (!progress.empty()) {
-        report.findings.push_back(Finding{"replicas.counters_in_progress", State::kOk,
-                                          std::string(progress), matrices.progress, {}});
+        report.findings.push_back(Finding{"replicas.counters_in_progress",
+                                          State::kOk,
+                                          std::string(progress),
+                                          matrices.progress,
+                                          {}});
     }
 
     // Summary: the findings that set the state, worst first; the classic "No errors" when
@@ -180,7 +188,8 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
         for (const auto& rule : rules) {
             if (rule.cls == cls) t = rule.thresholds;
         }
-        report.perfdata.push_back(Count(std::string(model::ChunkClassKey(cls)), all_totals[cls], t));
+        report.perfdata.push_back(
+            Count(std::string(model::ChunkClassKey(cls)), all_totals[cls], t));
     }
     report.perfdata.push_back(Count("marked_for_removal", marked_dependent, &thresholds.marked));
     for (int row = 0; row < kMatrixSize; ++row) {

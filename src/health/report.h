@@ -13,9 +13,9 @@
 namespace mfsmon::health {
 
 struct Finding {
-    std::string code;   // stable identifier, e.g. "replicas.missing"
+    std::string code;  // stable identifier, e.g. "replicas.missing"
     State severity = State::kOk;
-    std::string text;   // "15 chunks of goal 1 lost"
+    std::string text;  // "15 chunks of goal 1 lost"
     std::uint64_t count = 0;
     std::optional<int> row;  // matrix row (goal / redundancy level + 1) it is about
 };

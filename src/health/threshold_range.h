@@ -16,7 +16,7 @@
 namespace mfsmon::health {
 
 class Range {
-public:
+  public:
     static Result<Range> Parse(std::string_view text);
 
     // True when `value` is in the alerting part of the range.
@@ -24,13 +24,13 @@ public:
     // The text as given, for perfdata's warn/crit fields.
     const std::string& text() const { return text_; }
 
-private:
+  private:
     std::string text_;
     bool has_start_ = true;  // false: -infinity ("~")
     double start_ = 0;
-    bool has_end_ = true;    // false: +infinity ("10:")
+    bool has_end_ = true;  // false: +infinity ("10:")
     double end_ = 0;
-    bool inside_ = false;    // "@": alert inside instead of outside
+    bool inside_ = false;  // "@": alert inside instead of outside
 };
 
 // A warning and a critical range; either may be absent.

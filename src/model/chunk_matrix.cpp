@@ -12,22 +12,32 @@ ChunkClass Classify(int row, int column) {
 
 std::string_view ChunkClassName(ChunkClass c) {
     switch (c) {
-        case ChunkClass::kMissing: return "missing";
-        case ChunkClass::kEndangered: return "endangered";
-        case ChunkClass::kUndergoal: return "undergoal";
-        case ChunkClass::kStable: return "stable";
-        case ChunkClass::kOvergoal: return "overgoal";
-        case ChunkClass::kPendingDeletion: return "pending deletion";
-        case ChunkClass::kReadyToRemove: return "to be removed";
+        case ChunkClass::kMissing:
+            return "missing";
+        case ChunkClass::kEndangered:
+            return "endangered";
+        case ChunkClass::kUndergoal:
+            return "undergoal";
+        case ChunkClass::kStable:
+            return "stable";
+        case ChunkClass::kOvergoal:
+            return "overgoal";
+        case ChunkClass::kPendingDeletion:
+            return "pending deletion";
+        case ChunkClass::kReadyToRemove:
+            return "to be removed";
     }
     return "?";
 }
 
 std::string_view ChunkClassKey(ChunkClass c) {
     switch (c) {
-        case ChunkClass::kPendingDeletion: return "pending_deletion";
-        case ChunkClass::kReadyToRemove: return "to_be_removed";
-        default: return ChunkClassName(c);
+        case ChunkClass::kPendingDeletion:
+            return "pending_deletion";
+        case ChunkClass::kReadyToRemove:
+            return "to_be_removed";
+        default:
+            return ChunkClassName(c);
     }
 }
 
@@ -64,10 +74,14 @@ std::uint64_t RowTotal(const Matrix& m, int row) {
 
 std::string_view ProgressText(std::uint8_t progress) {
     switch (progress & 3) {
-        case 1: return "counters may not be valid - disconnections in progress";
-        case 2: return "counters may not be valid - connections in progress";
-        case 3: return "counters may not be valid - connections and disconnections in progress";
-        default: return "";
+        case 1:
+            return "counters may not be valid - disconnections in progress";
+        case 2:
+            return "counters may not be valid - connections in progress";
+        case 3:
+            return "counters may not be valid - connections and disconnections in progress";
+        default:
+            return "";
     }
 }
 

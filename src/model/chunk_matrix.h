@@ -62,9 +62,9 @@ struct MatrixPair {
 struct ChunkMatrices {
     std::uint8_t progress = 0;  // bit0 disconnections, bit1 connections being processed
     RowMeaning rows = RowMeaning::kGoal;
-    MatrixPair combined;              // every storage mode; what health is rated on
-    std::optional<MatrixPair> copies; // 4.x split by storage mode
-    std::optional<MatrixPair> ec8;    // before 4.26: the only EC form
+    MatrixPair combined;               // every storage mode; what health is rated on
+    std::optional<MatrixPair> copies;  // 4.x split by storage mode
+    std::optional<MatrixPair> ec8;     // before 4.26: the only EC form
     std::optional<MatrixPair> ec4;
 };
 

@@ -13,8 +13,8 @@ struct MasterInfo {
     Version version;
     std::uint32_t layout_length = 0;  // answer length the layout was chosen by
 
-    std::uint64_t memory_usage = 0;   // bytes (RSS)
-    std::uint64_t sys_cpu = 0;        // fraction of one core x 1e9 (mfscli: /1e7 -> %)
+    std::uint64_t memory_usage = 0;  // bytes (RSS)
+    std::uint64_t sys_cpu = 0;       // fraction of one core x 1e9 (mfscli: /1e7 -> %)
     std::uint64_t user_cpu = 0;
     std::uint64_t total_space = 0;
     std::uint64_t avail_space = 0;
@@ -36,10 +36,10 @@ struct MasterInfo {
     std::optional<std::uint32_t> ec8_chunks;
     std::optional<std::uint32_t> ec4_chunks;
 
-    std::uint32_t last_store_time = 0;      // unix time, 0 = never
+    std::uint32_t last_store_time = 0;  // unix time, 0 = never
     std::uint32_t last_store_duration_ms = 0;
     std::uint8_t last_store_status = 0;
-    std::uint8_t working_state = 0;         // 0xFF on community edition
+    std::uint8_t working_state = 0;  // 0xFF on community edition
     std::uint8_t next_state = 0;
     std::uint8_t stable_state = 0;
     std::uint8_t sync = 0;
@@ -57,7 +57,7 @@ struct MasterInfo {
     std::optional<std::uint64_t> ec4_parts;
     std::optional<std::uint64_t> hypothetical_copies;
 
-    std::optional<std::uint64_t> usec_time;          // master clock, us since the epoch
+    std::optional<std::uint64_t> usec_time;  // master clock, us since the epoch
     std::optional<std::uint32_t> last_changelog_time;
 };
 

@@ -10,7 +10,7 @@
 namespace mfsmon::protocol {
 
 class ByteReader {
-public:
+  public:
     explicit ByteReader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
 
     bool ok() const { return ok_; }
@@ -22,7 +22,7 @@ public:
     std::uint32_t U32() { return static_cast<std::uint32_t>(Read(4)); }
     std::uint64_t U64() { return Read(8); }
 
-private:
+  private:
     std::uint64_t Read(std::size_t n) {
         if (!ok_ || remaining() < n) {
             ok_ = false;

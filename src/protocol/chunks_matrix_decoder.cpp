@@ -26,8 +26,8 @@ model::MatrixPair ReadPair(ByteReader& r) {
 
 Result<model::ChunkMatrices> DecodeChunksMatrix(std::span<const std::uint8_t> payload,
                                                 const model::Version& master) {
-    auto layout = FindLayout(Command::kChunksMatrix, master,
-                             static_cast<std::uint32_t>(payload.size()));
+    auto layout =
+        FindLayout(Command::kChunksMatrix, master, static_cast<std::uint32_t>(payload.size()));
     if (!layout) return layout.error();
 
     model::ChunkMatrices out;

@@ -14,7 +14,7 @@ inline constexpr std::uint32_t kMatoclChunksMatrix = 517;
 // The commands the layout table knows, for messages and for the table's key.
 enum class Command { kInfo, kChunksMatrix };
 
-const char* CommandName(Command c);     // "CLTOMA_INFO"
-const char* AnswerName(Command c);      // "MATOCL_INFO"
+const char* CommandName(Command c);  // "CLTOMA_INFO"
+const char* AnswerName(Command c);   // "MATOCL_INFO"
 
 }  // namespace mfsmon::protocol

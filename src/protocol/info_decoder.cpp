@@ -20,15 +20,24 @@ struct InfoShape {
 
 InfoShape ShapeOf(Layout layout) {
     switch (layout) {
-        case Layout::kInfo121: return {false, false, false, false, false};
-        case Layout::kInfo129: return {false, false, false, true, false};
-        case Layout::kInfo137: return {true, false, false, true, false};
-        case Layout::kInfo149: return {true, false, false, true, true};
-        case Layout::kInfo173: return {false, true, false, true, false};
-        case Layout::kInfo181: return {true, true, false, true, false};
-        case Layout::kInfo193: return {true, true, false, true, true};
-        case Layout::kInfo205: return {true, true, true, true, true};
-        default: return {};
+        case Layout::kInfo121:
+            return {false, false, false, false, false};
+        case Layout::kInfo129:
+            return {false, false, false, true, false};
+        case Layout::kInfo137:
+            return {true, false, false, true, false};
+        case Layout::kInfo149:
+            return {true, false, false, true, true};
+        case Layout::kInfo173:
+            return {false, true, false, true, false};
+        case Layout::kInfo181:
+            return {true, true, false, true, false};
+        case Layout::kInfo193:
+            return {true, true, false, true, true};
+        case Layout::kInfo205:
+            return {true, true, true, true, true};
+        default:
+            return {};
     }
 }
 
@@ -37,8 +46,7 @@ InfoShape ShapeOf(Layout layout) {
 Result<model::MasterInfo> DecodeInfo(std::span<const std::uint8_t> payload) {
     auto version = DecodeInfoVersion(payload);
     if (!version) return version.error();
-    auto layout = FindLayout(Command::kInfo, *version,
-                             static_cast<std::uint32_t>(payload.size()));
+    auto layout = FindLayout(Command::kInfo, *version, static_cast<std::uint32_t>(payload.size()));
     if (!layout) return layout.error();
     const InfoShape shape = ShapeOf(*layout);
 

@@ -31,7 +31,9 @@ constexpr LayoutRule kRules[] = {
 
 }  // namespace
 
-std::span<const LayoutRule> LayoutRules() { return kRules; }
+std::span<const LayoutRule> LayoutRules() {
+    return kRules;
+}
 
 Result<Layout> FindLayout(Command command, const model::Version& version, std::uint32_t length) {
     std::string known;

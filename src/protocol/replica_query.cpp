@@ -38,8 +38,8 @@ Result<model::ReplicaSnapshot> FetchReplicaSnapshot(const ReplicaQuery& query,
     requests.insert(requests.end(), matrix_request.begin(), matrix_request.end());
     if (auto st = conn->Send(requests, deadline); !st) return st.error();
 
-    auto info_frame = conn->ReadReply(kMatoclInfo, kMaxInfoLength, CommandName(Command::kInfo),
-                                      deadline);
+    auto info_frame =
+        conn->ReadReply(kMatoclInfo, kMaxInfoLength, CommandName(Command::kInfo), deadline);
     if (!info_frame) return info_frame.error();
     auto info = DecodeInfo(info_frame->payload);
     if (!info) return info.error();

@@ -12,14 +12,22 @@ using nlohmann::json;
 
 const char* ErrorKindName(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::kResolve: return "resolve";
-        case ErrorKind::kConnect: return "connect";
-        case ErrorKind::kTimeout: return "timeout";
-        case ErrorKind::kClosed: return "closed";
-        case ErrorKind::kIo: return "io";
-        case ErrorKind::kErrorPacket: return "error_packet";
-        case ErrorKind::kProtocol: return "protocol";
-        case ErrorKind::kInvalidArgument: return "invalid_argument";
+        case ErrorKind::kResolve:
+            return "resolve";
+        case ErrorKind::kConnect:
+            return "connect";
+        case ErrorKind::kTimeout:
+            return "timeout";
+        case ErrorKind::kClosed:
+            return "closed";
+        case ErrorKind::kIo:
+            return "io";
+        case ErrorKind::kErrorPacket:
+            return "error_packet";
+        case ErrorKind::kProtocol:
+            return "protocol";
+        case ErrorKind::kInvalidArgument:
+            return "invalid_argument";
     }
     return "unknown";
 }
@@ -51,8 +59,7 @@ json MatrixJson(const model::Matrix& m, model::RowMeaning meaning) {
 }
 
 json PairJson(const model::MatrixPair& pair, model::RowMeaning meaning) {
-    return {{"all", MatrixJson(pair.all, meaning)},
-            {"regular", MatrixJson(pair.regular, meaning)}};
+    return {{"all", MatrixJson(pair.all, meaning)}, {"regular", MatrixJson(pair.regular, meaning)}};
 }
 
 json MasterJson(const model::ReplicaSnapshot& s) {

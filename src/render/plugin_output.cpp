@@ -25,7 +25,9 @@ std::string QuoteLabel(const std::string& label) {
     return out;
 }
 
-std::string Number(double v) { return fmt::format("{:g}", v); }
+std::string Number(double v) {
+    return fmt::format("{:g}", v);
+}
 
 // The summary and long output must not break the plugin format: '|' starts perfdata and a
 // newline ends the first line.

@@ -73,7 +73,9 @@ Result<AddrInfoPtr> Resolve(const std::string& host, std::uint16_t port, const D
     }
 }
 
-std::string ErrnoText(int err) { return std::strerror(err); }
+std::string ErrnoText(int err) {
+    return std::strerror(err);
+}
 
 }  // namespace
 
@@ -87,8 +89,8 @@ Result<Connection> Connection::Open(const std::string& host, std::uint16_t port,
 
     std::string last_error = "no address";
     for (addrinfo* ai = resolved->get(); ai != nullptr; ai = ai->ai_next) {
-        int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                        ai->ai_protocol);
+        int fd =
+            socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
             last_error = ErrnoText(errno);
             continue;
@@ -120,7 +122,8 @@ Result<Connection> Connection::Open(const std::string& host, std::uint16_t port,
         close(fd);
         if (deadline.Expired()) break;
     }
-    return MakeError(ErrorKind::kConnect, fmt::format("cannot connect to {}: {}", peer, last_error));
+    return MakeError(ErrorKind::kConnect,
+                     fmt::format("cannot connect to {}: {}", peer, last_error));
 }
 
 Connection::Connection(Connection&& other) noexcept
@@ -160,8 +163,8 @@ Status Connection::Send(const std::vector<std::uint8_t>& bytes, const Deadline& 
             }
             continue;
         }
-        return MakeError(ErrorKind::kIo, fmt::format("send to {} failed: {}", peer_,
-                                                     ErrnoText(errno)));
+        return MakeError(ErrorKind::kIo,
+                         fmt::format("send to {} failed: {}", peer_, ErrnoText(errno)));
     }
     return OkStatus();
 }
@@ -222,7 +225,8 @@ Result<Frame> Connection::ReadReply(std::uint32_t expected_type, std::uint32_t m
                                      fmt::format("timeout: no answer to {} from {} within {}{}",
                                                  request_name, peer_, SecondsText(deadline),
                                                  nops > 0 ? fmt::format(" ({} keep-alive packets "
-                                                                        "skipped)", nops)
+                                                                        "skipped)",
+                                                                        nops)
                                                           : std::string()));
                 default:
                     return MakeError(st.error().kind,
@@ -258,11 +262,11 @@ Result<Frame> Connection::ReadReply(std::uint32_t expected_type, std::uint32_t m
         frame.payload.resize(length);
         if (auto st = ReadExact(frame.payload.data(), length, got, deadline); !st) {
             if (st.error().kind == ErrorKind::kTimeout) {
-                return MakeError(ErrorKind::kTimeout,
-                                 fmt::format("timeout: the answer to {} from {} was incomplete "
-                                             "after {} ({} of {} bytes)",
-                                             request_name, peer_, SecondsText(deadline), got,
-                                             length));
+                return MakeError(
+                    ErrorKind::kTimeout,
+                    fmt::format("timeout: the answer to {} from {} was incomplete "
+                                "after {} ({} of {} bytes)",
+                                request_name, peer_, SecondsText(deadline), got, length));
             }
             if (st.error().kind == ErrorKind::kClosed) {
                 return MakeError(ErrorKind::kClosed,

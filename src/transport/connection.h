@@ -14,7 +14,7 @@
 namespace mfsmon::transport {
 
 class Connection {
-public:
+  public:
     // Resolves `host` (bounded by the deadline), then connects to the first address that
     // accepts.
     static Result<Connection> Open(const std::string& host, std::uint16_t port,
@@ -36,7 +36,7 @@ public:
 
     const std::string& peer() const { return peer_; }
 
-private:
+  private:
     Connection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
     // Reads exactly `size` bytes. `got` reports how many arrived before an error.
     Status ReadExact(std::uint8_t* out, std::size_t size, std::size_t& got,

@@ -7,7 +7,7 @@
 namespace mfsmon::transport {
 
 class Deadline {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     static Deadline After(std::chrono::milliseconds budget) {
@@ -26,7 +26,7 @@ public:
     std::chrono::milliseconds Budget() const { return budget_; }
     Clock::time_point End() const { return end_; }
 
-private:
+  private:
     Deadline(Clock::time_point end, std::chrono::milliseconds budget)
         : end_(end), budget_(budget) {}
     Clock::time_point end_;

@@ -11,7 +11,8 @@ void PutU32(std::vector<std::uint8_t>& out, std::uint32_t v) {
 }
 }  // namespace
 
-std::vector<std::uint8_t> EncodeFrame(std::uint32_t type, const std::vector<std::uint8_t>& payload) {
+std::vector<std::uint8_t> EncodeFrame(std::uint32_t type,
+                                      const std::vector<std::uint8_t>& payload) {
     std::vector<std::uint8_t> out;
     out.reserve(kHeaderSize + payload.size());
     PutU32(out, type);

@@ -6,9 +6,9 @@
 
 namespace mfsmon::transport {
 
-inline constexpr std::uint32_t kNopType = 0;               // ANTOAN_NOP: keep-alive, skipped
-inline constexpr std::uint32_t kUnknownCommandType = 1;    // ANTOAN_UNKNOWN_COMMAND
-inline constexpr std::uint32_t kBadCommandSizeType = 2;    // ANTOAN_BAD_COMMAND_SIZE
+inline constexpr std::uint32_t kNopType = 0;             // ANTOAN_NOP: keep-alive, skipped
+inline constexpr std::uint32_t kUnknownCommandType = 1;  // ANTOAN_UNKNOWN_COMMAND
+inline constexpr std::uint32_t kBadCommandSizeType = 2;  // ANTOAN_BAD_COMMAND_SIZE
 inline constexpr std::size_t kHeaderSize = 8;
 
 // No monitoring answer we decode comes near this; the master itself refuses requests over

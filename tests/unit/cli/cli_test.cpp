@@ -92,8 +92,8 @@ TEST(Cli, RefusedConnectionIsOneUnknownLine) {
 }
 
 TEST(Cli, RefusedConnectionInJsonIsUnknown) {
-    RunResult r = Mfsmon("check replicas --format json -H 127.0.0.1 -t 2 -P " +
-                   std::to_string(ClosedPort()));
+    RunResult r =
+        Mfsmon("check replicas --format json -H 127.0.0.1 -t 2 -P " + std::to_string(ClosedPort()));
     EXPECT_EQ(r.exit_code, 3);
     EXPECT_THAT(r.output, HasSubstr("\"state\": \"UNKNOWN\""));
     EXPECT_THAT(r.output, HasSubstr("\"kind\": \"connect\""));

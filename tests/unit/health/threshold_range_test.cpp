@@ -70,12 +70,15 @@ TEST(ThresholdRange, DecimalsAndNegatives) {
     EXPECT_TRUE(r.Alerts(2.26));
 }
 
-TEST(ThresholdRange, KeepsTextForPerfdata) { EXPECT_EQ(Parse("@1:5").text(), "@1:5"); }
+TEST(ThresholdRange, KeepsTextForPerfdata) {
+    EXPECT_EQ(Parse("@1:5").text(), "@1:5");
+}
 
 TEST(ThresholdRange, RejectsMalformedWithClearMessage) {
-    for (const char* bad : {"", "@", ":", ":5", "abc", "10:5", "1:2:3", "inf", "nan", "1e3",
-                            "0x10", "10 ", " 10", "~", "~:abc", "@@1", "1..2", "-", "+",
-                            "99999999999999999999999999999999999"}) {
+    for (const char* bad : {"",     "@",     ":",   ":5",  "abc",
+                            "10:5", "1:2:3", "inf", "nan", "1e3",
+                            "0x10", "10 ",   " 10", "~",   "~:abc",
+                            "@@1",  "1..2",  "-",   "+",   "99999999999999999999999999999999999"}) {
         auto r = Range::Parse(bad);
         ASSERT_FALSE(r.ok()) << "accepted '" << bad << "'";
         EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument);

@@ -9,7 +9,9 @@ namespace {
 using health::Perfdatum;
 using health::Range;
 
-Range R(const char* t) { return std::move(Range::Parse(t)).value(); }
+Range R(const char* t) {
+    return std::move(Range::Parse(t)).value();
+}
 
 TEST(Perfdata, FullItem) {
     Perfdatum p{"missing", 15, "", R("5"), R("@1:10"), 0.0, 100.0};

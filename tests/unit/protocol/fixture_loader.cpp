@@ -1,0 +1,276 @@
+#include "fixture_loader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace mfsmon::test {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void Fail(const std::string& what) {
+    throw std::runtime_error(what);
+}
+
+std::vector<std::string> SortedSubdirs(const fs::path& dir) {
+    if (!fs::is_directory(dir)) Fail(fmt::format("not a directory: {}", dir.string()));
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.is_directory()) names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string ReadWholeFile(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) Fail(fmt::format("cannot open {}", file.string()));
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::uint32_t BigEndian32(const std::string& bytes, std::size_t at) {
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<std::uint8_t>(bytes[at + i]);
+    return v;
+}
+
+std::uint64_t g_comparisons = 0;
+
+// Prints the comparison count once the whole run is over, for the test report.
+class ComparisonReport : public ::testing::Environment {
+  public:
+    void TearDown() override {
+        std::printf("[ protocol ] field comparisons: %llu\n",
+                    static_cast<unsigned long long>(g_comparisons));
+    }
+};
+
+[[maybe_unused]] ::testing::Environment* const kReport =
+    ::testing::AddGlobalTestEnvironment(new ComparisonReport);
+
+}  // namespace
+
+fs::path FixturesDir() {
+    return fs::path(MFSMON_FIXTURES_DIR);
+}
+
+fs::path VersionDir(std::string_view version) {
+    return FixturesDir() / std::string(version);
+}
+
+std::vector<std::string> ListStates(std::string_view version) {
+    return SortedSubdirs(VersionDir(version));
+}
+
+std::vector<std::string> ListOptions(std::string_view version, std::string_view state) {
+    return SortedSubdirs(VersionDir(version) / std::string(state));
+}
+
+std::vector<PacketFile> ListPackets(const fs::path& option_dir) {
+    static const std::regex kName(R"(^(\d+)-(.+)-(req|ans)-(\d+)\.bin$)");
+    std::vector<PacketFile> out;
+    for (const auto& entry : fs::directory_iterator(option_dir)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.path().extension() != ".bin") continue;
+        std::smatch m;
+        if (!std::regex_match(name, m, kName)) {
+            Fail(fmt::format("unexpected packet file name {}", entry.path().string()));
+        }
+        PacketFile f;
+        f.path = entry.path();
+        f.sequence = std::stoi(m[1].str());
+        f.peer = m[2].str();
+        f.answer = m[3].str() == "ans";
+        f.type = static_cast<std::uint32_t>(std::stoul(m[4].str()));
+        out.push_back(std::move(f));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const PacketFile& a, const PacketFile& b) { return a.sequence < b.sequence; });
+    return out;
+}
+
+std::vector<PacketFile> MasterAnswersIn(const fs::path& option_dir, std::uint32_t type) {
+    std::vector<PacketFile> out;
+    for (auto& f : ListPackets(option_dir)) {
+        if (f.answer && f.type == type && f.peer == "master") out.push_back(std::move(f));
+    }
+    return out;
+}
+
+std::string RecordedAnswer::Label() const {
+    return fmt::format("{}/{}/{}/{}", version, state, option, file.path.filename().string());
+}
+
+std::string RecordedAnswer::TestName() const {
+    // "v" first: a parameter name must not start with a digit.
+    std::string name = fmt::format("v{}", Label());
+    const auto dot = name.rfind(".bin");
+    if (dot != std::string::npos) name.erase(dot);
+    for (char& c : name) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    return name;
+}
+
+std::vector<RecordedAnswer> FindMasterAnswers(std::string_view version, std::uint32_t type) {
+    std::vector<RecordedAnswer> out;
+    for (const auto& state : ListStates(version)) {
+        for (const auto& option : ListOptions(version, state)) {
+            const fs::path dir = VersionDir(version) / state / option;
+            for (const auto& f : MasterAnswersIn(dir, type)) {
+                out.push_back(RecordedAnswer{std::string(version), state, option, dir, f});
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<RecordedAnswer> FindMasterAnswersOrEmpty(std::string_view version, std::uint32_t type) {
+    try {
+        return FindMasterAnswers(version, type);
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+std::map<std::string, std::uint32_t> ManifestAnswerLengths(std::string_view version,
+                                                           std::uint32_t type) {
+    std::map<std::string, std::uint32_t> out;
+    for (const auto& state : ListStates(version)) {
+        const fs::path file = VersionDir(version) / state / "manifest.json";
+        const auto manifest = nlohmann::json::parse(ReadWholeFile(file));
+        for (const auto& entry : manifest) {
+            if (entry.at("type").get<std::uint32_t>() != type ||
+                entry.at("direction").get<std::string>() != "answer" ||
+                entry.at("peer").get<std::string>() != "master") {
+                continue;
+            }
+            const auto key = state + "/" + entry.at("file").get<std::string>();
+            if (!out.emplace(key, entry.at("payload_length").get<std::uint32_t>()).second) {
+                Fail(fmt::format("{} lists {} twice", file.string(), key));
+            }
+        }
+    }
+    return out;
+}
+
+Packet ReadPacket(const fs::path& file) {
+    const std::string bytes = ReadWholeFile(file);
+    if (bytes.size() < 8) {
+        Fail(
+            fmt::format("{}: {} bytes, shorter than a packet header", file.string(), bytes.size()));
+    }
+    Packet p;
+    p.type = BigEndian32(bytes, 0);
+    const std::uint32_t length = BigEndian32(bytes, 4);
+    if (length != bytes.size() - 8) {
+        Fail(fmt::format("{}: header says {} payload bytes, file holds {}", file.string(), length,
+                         bytes.size() - 8));
+    }
+    p.payload.assign(bytes.begin() + 8, bytes.end());
+    return p;
+}
+
+std::vector<std::vector<std::string>> MfscliText::Table(std::string_view title) const {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& row : rows) {
+        if (!row.empty() && row[0] == title) out.push_back(row);
+    }
+    return out;
+}
+
+std::map<std::string, std::string> MfscliText::KeyValues(std::string_view title) const {
+    std::map<std::string, std::string> out;
+    for (const auto& row : Table(title)) {
+        if (row.size() != 3) {
+            Fail(fmt::format("{}: '{}' row with {} fields, expected 3", path.string(), title,
+                             row.size()));
+        }
+        if (!out.emplace(row[1], row[2]).second) {
+            Fail(fmt::format("{}: '{}' repeats '{}'", path.string(), title, row[1]));
+        }
+    }
+    return out;
+}
+
+MfscliText ReadMfscliText(const fs::path& file) {
+    MfscliText out;
+    out.path = file;
+    const std::string text = ReadWholeFile(file);
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) {
+            std::vector<std::string> fields;
+            std::size_t f = 0;
+            while (true) {
+                const std::size_t tab = line.find('\t', f);
+                fields.push_back(line.substr(f, tab == std::string::npos ? tab : tab - f));
+                if (tab == std::string::npos) break;
+                f = tab + 1;
+            }
+            out.rows.push_back(std::move(fields));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+nlohmann::json ReadMfscliJson(const fs::path& file) {
+    try {
+        return nlohmann::json::parse(ReadWholeFile(file));
+    } catch (const nlohmann::json::exception& e) {
+        Fail(fmt::format("{}: {}", file.string(), e.what()));
+    }
+}
+
+int JsonMatrixIndex(std::string_view label) {
+    const auto plus = label.rfind('+');
+    const std::string_view number = plus == std::string_view::npos ? label : label.substr(plus + 1);
+    const auto value = ParseU64(number);
+    if (value > 10) Fail(fmt::format("matrix label '{}' is beyond index 10", label));
+    return static_cast<int>(value);
+}
+
+std::uint64_t ParseU64(std::string_view text) {
+    std::uint64_t value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end) {
+        Fail(fmt::format("'{}' is not an unsigned decimal number", text));
+    }
+    return value;
+}
+
+std::uint64_t ParseFixed(std::string_view text, int decimals) {
+    const auto dot = text.find('.');
+    if (dot == std::string_view::npos ||
+        text.size() - dot - 1 != static_cast<std::size_t>(decimals)) {
+        Fail(fmt::format("'{}' does not have exactly {} decimals", text, decimals));
+    }
+    std::uint64_t scale = 1;
+    for (int i = 0; i < decimals; ++i) scale *= 10;
+    return ParseU64(text.substr(0, dot)) * scale + ParseU64(text.substr(dot + 1));
+}
+
+void CountComparison() {
+    ++g_comparisons;
+}
+
+std::uint64_t ComparisonCount() {
+    return g_comparisons;
+}
+
+}  // namespace mfsmon::test
