@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <regex>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -75,23 +75,50 @@ std::vector<std::string> ListOptions(std::string_view version, std::string_view 
     return SortedSubdirs(VersionDir(version) / std::string(state));
 }
 
+namespace {
+
+bool AllDigits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "NN-<peer>-<req|ans>-<type>.bin" (std::regex is avoided: GCC 12 warns inside it under the
+// sanitizer build's -Werror).
+std::optional<PacketFile> ParsePacketName(const fs::path& path) {
+    const std::string filename = path.filename().string();
+    std::string_view name = filename;
+    if (name.size() < 4 || name.substr(name.size() - 4) != ".bin") return std::nullopt;
+    name.remove_suffix(4);
+    const auto first = name.find('-');
+    const auto last = name.rfind('-');
+    if (first == std::string_view::npos || last <= first) return std::nullopt;
+    std::string_view seq = name.substr(0, first);
+    std::string_view type = name.substr(last + 1);
+    std::string_view middle = name.substr(first + 1, last - first - 1);  // <peer>-<req|ans>
+    const auto dash = middle.rfind('-');
+    if (dash == std::string_view::npos || dash == 0 || !AllDigits(seq) || !AllDigits(type)) {
+        return std::nullopt;
+    }
+    std::string_view dir = middle.substr(dash + 1);
+    if (dir != "req" && dir != "ans") return std::nullopt;
+    PacketFile f;
+    f.path = path;
+    f.sequence = std::stoi(std::string(seq));
+    f.peer = std::string(middle.substr(0, dash));
+    f.answer = dir == "ans";
+    f.type = static_cast<std::uint32_t>(std::stoul(std::string(type)));
+    return f;
+}
+
+}  // namespace
+
 std::vector<PacketFile> ListPackets(const fs::path& option_dir) {
-    static const std::regex kName(R"(^(\d+)-(.+)-(req|ans)-(\d+)\.bin$)");
     std::vector<PacketFile> out;
     for (const auto& entry : fs::directory_iterator(option_dir)) {
-        const std::string name = entry.path().filename().string();
         if (entry.path().extension() != ".bin") continue;
-        std::smatch m;
-        if (!std::regex_match(name, m, kName)) {
-            Fail(fmt::format("unexpected packet file name {}", entry.path().string()));
-        }
-        PacketFile f;
-        f.path = entry.path();
-        f.sequence = std::stoi(m[1].str());
-        f.peer = m[2].str();
-        f.answer = m[3].str() == "ans";
-        f.type = static_cast<std::uint32_t>(std::stoul(m[4].str()));
-        out.push_back(std::move(f));
+        auto f = ParsePacketName(entry.path());
+        if (!f) Fail(fmt::format("unexpected packet file name {}", entry.path().string()));
+        out.push_back(std::move(*f));
     }
     std::sort(out.begin(), out.end(),
               [](const PacketFile& a, const PacketFile& b) { return a.sequence < b.sequence; });
