@@ -1,6 +1,9 @@
 #include "cli/check_replicas_command.h"
 
+#include <cctype>
+#include <charconv>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 
 #include "health/replicas_rule.h"
@@ -16,10 +19,57 @@ namespace {
 
 constexpr const char* kService = "MOOSEFS REPLICAS";
 
+// A plain decimal number ("10", "0.5"); no signs beyond '-', exponents, hex, inf or nan.
+std::optional<double> ParseNumber(const std::string& text) {
+    if (text.empty() || text.size() > 32) return std::nullopt;
+    for (char c : text) {
+        if (!((c >= '0' && c <= '9') || c == '.' || c == '-')) return std::nullopt;
+    }
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+    return v;
+}
+
 // CLI11 validator: a Monitoring Plugins range, or an error that names the option.
 std::string ValidateRange(const std::string& text) {
     auto r = health::Range::Parse(text);
     return r ? std::string() : r.error().message;
+}
+
+std::string ValidateHost(const std::string& text) {
+    if (text.empty() || text.size() > 255) return "host must be 1 to 255 characters";
+    for (char c : text) {
+        if (std::isspace(static_cast<unsigned char>(c)) || c == '\0') {
+            return "host must not contain white space";
+        }
+    }
+    return {};
+}
+
+std::string ValidatePort(const std::string& text) {
+    auto v = ParseNumber(text);
+    if (!v || *v != static_cast<long>(*v) || *v < 1 || *v > 65535) {
+        return "port must be a whole number from 1 to 65535, got '" + text + "'";
+    }
+    return {};
+}
+
+std::string ValidateTimeout(const std::string& text) {
+    auto v = ParseNumber(text);
+    if (!v || *v <= 0 || *v > 3600) return "timeout must be seconds in (0, 3600], got '" + text + "'";
+    return {};
+}
+
+std::string ValidateSettle(const std::string& text) {
+    auto v = ParseNumber(text);
+    if (!v || *v < 0 || *v > 3600) return "settle must be seconds in [0, 3600], got '" + text + "'";
+    return {};
+}
+
+std::string ValidateFormat(const std::string& text) {
+    if (text == "text" || text == "json") return {};
+    return "format must be text or json, got '" + text + "'";
 }
 
 void AddRange(CLI::App* app, const char* name, std::string& target, const char* help) {
@@ -39,22 +89,27 @@ CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& o) {
         "Are all chunks at their goal? OK when none is short; WARNING when some lack replicas "
         "(undergoal) or depend on disks marked for removal; CRITICAL when some are endangered "
         "(one copy left) or lost (missing). Unreadable answers are UNKNOWN.");
-    app->add_option("-H,--host", o.host, "master host name or address")->required();
-    app->add_option("-P,--port", o.port, "master client port")
-        ->default_val(9421)
-        ->check(CLI::Range(1, 65535));
+    // Defaults live in ReplicasOptions and in the help text; validators are plain
+    // functions with fixed descriptions. CLI11's default_val/Range/IsMember format numbers
+    // through iostreams on every start, work a check run does not need.
+    app->add_option("-H,--host", o.host, "master host name or address")
+        ->required()
+        ->check(CLI::Validator(ValidateHost, "", "HOST"));
+    app->add_option("-P,--port", o.port, "master client port (default 9421)")
+        ->type_name("PORT")
+        ->check(CLI::Validator(ValidatePort, "", "PORT"));
     app->add_option("-t,--timeout", o.timeout_s,
-                    "seconds for the whole run (connect, requests, answers)")
-        ->default_val(10)
-        ->check(CLI::Range(0.001, 3600.0));
+                    "seconds for the whole run: connect, requests, answers (default 10)")
+        ->type_name("SEC")
+        ->check(CLI::Validator(ValidateTimeout, "", "SEC"));
     app->add_option("--settle", o.settle_s,
                     "while the master says counters may not be valid, ask again for up to SEC "
-                    "seconds (within 3/4 of -t); 0 answers at once and shows the flag")
-        ->default_val(0)
-        ->check(CLI::Range(0.0, 3600.0));
-    app->add_option("--format", o.format, "output: text (plugin) or json")
-        ->default_val("text")
-        ->check(CLI::IsMember({"text", "json"}));
+                    "seconds (within 3/4 of -t); default 0: answer at once and show the flag")
+        ->type_name("SEC")
+        ->check(CLI::Validator(ValidateSettle, "", "SEC"));
+    app->add_option("--format", o.format, "output: text (plugin, default) or json")
+        ->type_name("FORMAT")
+        ->check(CLI::Validator(ValidateFormat, "", "FORMAT"));
     AddRange(app, "--missing-warning", o.missing_warning,
              "range for missing chunks (default: none)");
     AddRange(app, "--missing-critical", o.missing_critical,
