@@ -20,6 +20,10 @@ class Connection {
     static Result<Connection> Open(const std::string& host, std::uint16_t port,
                                    const Deadline& deadline);
 
+    // Takes ownership of a connected socket (tests and fuzzing feed replies through a
+    // socketpair this way).
+    static Connection Adopt(int fd, std::string peer) { return Connection(fd, std::move(peer)); }
+
     Connection(Connection&& other) noexcept;
     Connection& operator=(Connection&& other) noexcept;
     Connection(const Connection&) = delete;
