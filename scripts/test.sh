@@ -15,7 +15,7 @@ bash scripts/build.sh build
 echo "== unit and integration tests"
 ctest --test-dir build --output-on-failure --timeout 1200
 
-echo "== unit tests under ASan+UBSan"
+echo "== unit and fault tests under ASan+UBSan"
 bash scripts/build.sh build-asan -DMFSMON_SANITIZE=ON -DMFSMON_BENCH=OFF
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -L unit
+  ctest --test-dir build-asan --output-on-failure -L "unit|fault"

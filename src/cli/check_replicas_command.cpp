@@ -3,8 +3,8 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
-#include <optional>
 #include <cstdio>
+#include <optional>
 
 #include "health/replicas_rule.h"
 #include "health/threshold_range.h"
@@ -57,7 +57,8 @@ std::string ValidatePort(const std::string& text) {
 
 std::string ValidateTimeout(const std::string& text) {
     auto v = ParseNumber(text);
-    if (!v || *v <= 0 || *v > 3600) return "timeout must be seconds in (0, 3600], got '" + text + "'";
+    if (!v || *v <= 0 || *v > 3600)
+        return "timeout must be seconds in (0, 3600], got '" + text + "'";
     return {};
 }
 

@@ -251,6 +251,12 @@ Result<Frame> Connection::ReadReply(std::uint32_t expected_type, std::uint32_t m
                                          "to {} (expected type {})",
                                          type, length, peer_, request_name, expected_type));
         }
+        if (type == kNopType && length > cap) {
+            return MakeError(ErrorKind::kProtocol,
+                             fmt::format("keep-alive (NOP) packet from {} while waiting for the "
+                                         "answer to {} claims {} bytes (at most {})",
+                                         peer_, request_name, length, cap));
+        }
         if (length > cap) {
             return MakeError(ErrorKind::kProtocol,
                              fmt::format("answer to {} from {} claims {} bytes, more than the {} "

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets into build-fuzz/ and runs each of them in turn.
+#   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [RUNS]
+# SECONDS_PER_TARGET (default 30) bounds each run by time; RUNS, if given, runs each target
+# for that many executions instead (e.g. 10000000). Seeds come from the recorded answers in
+# tests/fixtures and are rebuilt on every run; corpora, logs and crash artifacts stay in
+# build-fuzz/ (never in the repository). Exits non-zero if any target crashed, timed out or
+# ran out of memory, after printing the artifact path and the report.
+# FUZZ_TARGETS="a b" restricts the run to some targets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-30}
+runs=${2:-}
+[[ $seconds =~ ^[0-9]+$ ]] || { echo "SECONDS_PER_TARGET must be a whole number" >&2; exit 2; }
+[[ -z $runs || $runs =~ ^[0-9]+$ ]] || { echo "RUNS must be a whole number" >&2; exit 2; }
+
+out=build-fuzz
+targets=(${FUZZ_TARGETS:-info_decoder_fuzz chunks_matrix_decoder_fuzz threshold_range_fuzz reply_reader_fuzz})
+
+echo "== configure and build ($out)"
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$out" -DMFSMON_FUZZ=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -G Ninja >/dev/null
+ninja -C "$out" "${targets[@]}"
+
+echo "== seed corpora"
+seeds=$out/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds"/{info_decoder_fuzz,chunks_matrix_decoder_fuzz,threshold_range_fuzz,reply_reader_fuzz}
+
+# Saves stdin as a seed named by its content, so equal recordings collapse into one file.
+put() {
+  local dir=$1 tmp
+  tmp=$(mktemp "$dir/.seed.XXXXXX")
+  cat >"$tmp"
+  mv "$tmp" "$dir/$(sha1sum <"$tmp" | cut -c1-40)"
+}
+
+# Every recorded mfscli run folder that has an INFO answer.
+while IFS= read -r -d '' info; do
+  folder=$(dirname "$info")
+  tail -c +9 "$info" | put "$seeds/info_decoder_fuzz"  # strip the 8-byte header
+  for matrix in "$folder"/*-ans-517.bin; do
+    [[ -e $matrix ]] || continue
+    # The version word that leads the INFO payload, then the matrix payload.
+    { tail -c +9 "$info" | head -c 4; tail -c +9 "$matrix"; } | put "$seeds/chunks_matrix_decoder_fuzz"
+    # Both whole packets, as the master sends them on one connection.
+    cat "$info" "$matrix" | put "$seeds/reply_reader_fuzz"
+  done
+done < <(find tests/fixtures -name '*-ans-511.bin' -print0 | sort -z)
+
+for range in 10 10: '~:10' 10:20 @10:20 0 '~:' -5:-1 0.5:1.5 @~:0 '@0:'; do
+  printf '%s' "$range" | put "$seeds/threshold_range_fuzz"
+done
+
+for t in "${targets[@]}"; do
+  n=$(find "$seeds/$t" -type f | wc -l)
+  [[ $n -gt 0 ]] || { echo "no seeds for $t: are tests/fixtures there?" >&2; exit 1; }
+  echo "$t: $n seeds"
+done
+
+if [[ -n $runs ]]; then
+  limit=(-runs="$runs")
+  echo "== fuzzing: $runs executions per target"
+else
+  limit=(-max_total_time="$seconds")
+  echo "== fuzzing: $seconds s per target"
+fi
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+  corpus=$out/corpus/$t
+  artifacts=$out/artifacts/$t/
+  log=$out/logs/$t.log
+  mkdir -p "$corpus" "$artifacts" "$out/logs"
+  max_len=()
+  [[ $t == reply_reader_fuzz ]] && max_len=(-max_len=65536)
+  echo "-- $t (log: $log)"
+  start=$(date +%s)
+  rc=0
+  "$out/fuzz/$t" "${limit[@]}" "${max_len[@]}" -rss_limit_mb=512 -malloc_limit_mb=64 \
+    -timeout=5 -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds/$t" \
+    >"$log" 2>&1 || rc=$?
+  took=$(($(date +%s) - start))
+  # "Done N runs in S second(s)" after a clean end; stat::number_of_executed_units always.
+  execs=$(sed -n 's/^Done \([0-9]*\) runs in.*/\1/p' "$log" | tail -n 1)
+  [[ -n $execs ]] || execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
+  [[ -n $execs ]] || execs='?'
+  line="$t: $execs executions in ${took} s, exit $rc, corpus $(find "$corpus" -type f | wc -l) files"
+  if [[ $rc -ne 0 ]]; then
+    echo "!! $t FAILED (exit $rc); last lines of $log:"
+    tail -n 60 "$log"
+    artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+    [[ -n $artifact ]] && line+=", artifact: $artifact" && echo "artifact: $artifact"
+    failed+=("$t")
+  fi
+  echo "$line"
+  summary+=("$line")
+done
+
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "all targets ran without a crash"
