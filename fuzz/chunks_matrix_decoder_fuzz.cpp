@@ -25,8 +25,8 @@ using mfsmon::model::Version;
 constexpr std::size_t kMatrixBytes = kMatrixSize * kMatrixSize * 4;
 
 std::uint32_t Be32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-           (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           std::uint32_t{p[3]};
 }
 
 // The matrix must be the 121 big-endian cells at `p`, and the class summary must account

@@ -27,8 +27,8 @@ void CheckValue(const MasterInfo& info, const std::uint8_t* data, std::size_t si
     FUZZ_CHECK(info.layout_length == size);
 
     // The version is the first word, decoded the one documented way.
-    const Version wire = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>(Be(data, 2)), data[2], data[3]);
+    const Version wire = mfsmon::protocol::VersionFromWire(static_cast<std::uint16_t>(Be(data, 2)),
+                                                           data[2], data[3]);
     FUZZ_CHECK(info.version == wire);
     FUZZ_CHECK(info.version.pro == wire.pro);
     // Only the table decides: the pair must be one of its rules.
@@ -39,15 +39,31 @@ void CheckValue(const MasterInfo& info, const std::uint8_t* data, std::size_t si
     // The shape of each known length (layout_table.h).
     bool free_space = false, four_x = false, ec4 = false, exports = true, tail = false;
     switch (size) {
-        case 121: exports = false; break;
-        case 129: break;
-        case 137: free_space = true; break;
-        case 149: free_space = tail = true; break;
-        case 173: four_x = true; break;
-        case 181: four_x = free_space = true; break;
-        case 193: four_x = free_space = tail = true; break;
-        case 205: four_x = free_space = tail = ec4 = true; break;
-        default: FUZZ_CHECK(!"DecodeInfo accepted a length the layout table does not have");
+        case 121:
+            exports = false;
+            break;
+        case 129:
+            break;
+        case 137:
+            free_space = true;
+            break;
+        case 149:
+            free_space = tail = true;
+            break;
+        case 173:
+            four_x = true;
+            break;
+        case 181:
+            four_x = free_space = true;
+            break;
+        case 193:
+            four_x = free_space = tail = true;
+            break;
+        case 205:
+            four_x = free_space = tail = ec4 = true;
+            break;
+        default:
+            FUZZ_CHECK(!"DecodeInfo accepted a length the layout table does not have");
     }
     FUZZ_CHECK(four_x == (info.version.major == 4));
     FUZZ_CHECK(info.free_space.has_value() == free_space);

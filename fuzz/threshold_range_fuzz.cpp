@@ -20,10 +20,25 @@ using mfsmon::health::State;
 using mfsmon::health::Thresholds;
 
 constexpr double kValues[] = {
-    0.0, -0.0, 1.0, -1.0, 0.5, 9.999, 10.0, 10.000001, 20.0, 1e6, -1e6, 1e300, -1e300,
-    std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest(),
-    std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::infinity(),
-    -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(),
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    9.999,
+    10.0,
+    10.000001,
+    20.0,
+    1e6,
+    -1e6,
+    1e300,
+    -1e300,
+    std::numeric_limits<double>::max(),
+    std::numeric_limits<double>::lowest(),
+    std::numeric_limits<double>::denorm_min(),
+    std::numeric_limits<double>::infinity(),
+    -std::numeric_limits<double>::infinity(),
+    std::numeric_limits<double>::quiet_NaN(),
 };
 
 }  // namespace

@@ -1,11 +1,10 @@
 #include "cli/check_replicas_command.h"
 
-#include <cctype>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <optional>
 
+#include "cli/option_values.h"
 #include "health/replicas_rule.h"
 #include "health/threshold_range.h"
 #include "protocol/replica_query.h"
@@ -19,58 +18,29 @@ namespace {
 
 constexpr const char* kService = "MOOSEFS REPLICAS";
 
-// A plain decimal number ("10", "0.5"); no signs beyond '-', exponents, hex, inf or nan.
-std::optional<double> ParseNumber(const std::string& text) {
-    if (text.empty() || text.size() > 32) return std::nullopt;
-    for (char c : text) {
-        if (!((c >= '0' && c <= '9') || c == '.' || c == '-')) return std::nullopt;
-    }
-    double v = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
-    return v;
-}
-
-// CLI11 validator: a Monitoring Plugins range, or an error that names the option.
-std::string ValidateRange(const std::string& text) {
-    auto r = health::Range::Parse(text);
+// CLI11 validators: the option_values parsers, their message or "" when the value is fine.
+template <typename ParseResult>
+std::string MessageOf(const ParseResult& r) {
     return r ? std::string() : r.error().message;
 }
 
+std::string ValidateRange(const std::string& text) {
+    return MessageOf(health::Range::Parse(text));
+}
 std::string ValidateHost(const std::string& text) {
-    if (text.empty() || text.size() > 255) return "host must be 1 to 255 characters";
-    for (char c : text) {
-        if (std::isspace(static_cast<unsigned char>(c)) || c == '\0') {
-            return "host must not contain white space";
-        }
-    }
-    return {};
+    return MessageOf(ParseHostPort(text));
 }
-
 std::string ValidatePort(const std::string& text) {
-    auto v = ParseNumber(text);
-    if (!v || *v != static_cast<long>(*v) || *v < 1 || *v > 65535) {
-        return "port must be a whole number from 1 to 65535, got '" + text + "'";
-    }
-    return {};
+    return MessageOf(ParsePort(text));
 }
-
 std::string ValidateTimeout(const std::string& text) {
-    auto v = ParseNumber(text);
-    if (!v || *v <= 0 || *v > 3600)
-        return "timeout must be seconds in (0, 3600], got '" + text + "'";
-    return {};
+    return MessageOf(ParseSeconds(text, "timeout", 0, 3600, true));
 }
-
 std::string ValidateSettle(const std::string& text) {
-    auto v = ParseNumber(text);
-    if (!v || *v < 0 || *v > 3600) return "settle must be seconds in [0, 3600], got '" + text + "'";
-    return {};
+    return MessageOf(ParseSeconds(text, "settle", 0, 3600, false));
 }
-
 std::string ValidateFormat(const std::string& text) {
-    if (text == "text" || text == "json") return {};
-    return "format must be text or json, got '" + text + "'";
+    return MessageOf(CheckFormat(text));
 }
 
 void AddRange(CLI::App* app, const char* name, std::string& target, const char* help) {
@@ -93,7 +63,7 @@ CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& o) {
     // Defaults live in ReplicasOptions and in the help text; validators are plain
     // functions with fixed descriptions. CLI11's default_val/Range/IsMember format numbers
     // through iostreams on every start, work a check run does not need.
-    app->add_option("-H,--host", o.host, "master host name or address")
+    app->add_option("-H,--host", o.host, "master host name or address, optionally with :PORT")
         ->required()
         ->check(CLI::Validator(ValidateHost, "", "HOST"));
     app->add_option("-P,--port", o.port, "master client port (default 9421)")
@@ -111,6 +81,19 @@ CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& o) {
     app->add_option("--format", o.format, "output: text (plugin, default) or json")
         ->type_name("FORMAT")
         ->check(CLI::Validator(ValidateFormat, "", "FORMAT"));
+    // "-H master:9421" is a common habit; split it after parsing, refusing a second,
+    // different port from -P.
+    app->callback([app, &o] {
+        auto hp = ParseHostPort(o.host);  // validated above
+        if (!hp || !hp->port) return;
+        if (app->count("--port") > 0 && o.port != *hp->port) {
+            throw CLI::ValidationError("--host", "port " + std::to_string(*hp->port) +
+                                                     " in --host differs from --port " +
+                                                     std::to_string(o.port));
+        }
+        o.host = hp->host;
+        o.port = *hp->port;
+    });
     AddRange(app, "--missing-warning", o.missing_warning,
              "range for missing chunks (default: none)");
     AddRange(app, "--missing-critical", o.missing_critical,

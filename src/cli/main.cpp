@@ -39,7 +39,12 @@ int main(int argc, char** argv) {
         const CLI::App* where = &app;
         if (check->parsed()) where = check;
         if (replicas_app->parsed()) where = replicas_app;
-        std::printf("MOOSEFS REPLICAS UNKNOWN - %s\n", e.what());
+        // CLI11 may echo the offending argument: keep the status line one printable line.
+        std::string what = e.what();
+        for (char& c : what) {
+            if (static_cast<unsigned char>(c) < ' ' || c == 0x7F) c = '?';
+        }
+        std::printf("MOOSEFS REPLICAS UNKNOWN - %s\n", what.c_str());
         std::fputs(where->help("", CLI::AppFormatMode::Normal).c_str(), stdout);
         return kUnknownExit;
     }

@@ -32,9 +32,25 @@ std::optional<double> ParseNumber(std::string_view s) {
     return v;
 }
 
+// The user's text as it may appear in a message: control characters (a newline would end
+// the plugin's status line) are shown as \xNN.
+std::string Printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b < 0x20 || b == 0x7f) {
+            out += fmt::format("\\x{:02x}", b);
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 Error BadRange(std::string_view text, std::string_view why) {
     return MakeError(ErrorKind::kInvalidArgument,
-                     fmt::format("invalid threshold range '{}': {}", text, why));
+                     fmt::format("invalid threshold range '{}': {}", Printable(text), why));
 }
 
 }  // namespace
@@ -62,14 +78,14 @@ Result<Range> Range::Parse(std::string_view text) {
             return BadRange(text, "missing start before ':' (use '~' for minus infinity)");
         } else {
             auto v = ParseNumber(start);
-            if (!v) return BadRange(text, fmt::format("'{}' is not a number", start));
+            if (!v) return BadRange(text, fmt::format("'{}' is not a number", Printable(start)));
             r.start_ = *v;
         }
         if (end.empty()) {
             r.has_end_ = false;
         } else {
             auto v = ParseNumber(end);
-            if (!v) return BadRange(text, fmt::format("'{}' is not a number", end));
+            if (!v) return BadRange(text, fmt::format("'{}' is not a number", Printable(end)));
             r.end_ = *v;
         }
     }

@@ -57,20 +57,40 @@ TEST(Cli, HelpAndVersionSucceed) {
 }
 
 TEST(Cli, BadArgumentsAreUnknownWithUsage) {
+    // Every option with a value it must refuse, and the words that must name the problem.
     const char* cases[][2] = {
         {"", "subcommand"},
         {"check", "subcommand"},
+        {"check nosuch", "subcommand"},
         {"check replicas", "--host"},
-        {"check replicas -H m -P 0", "--port"},
-        {"check replicas -H m -P 70000", "--port"},
-        {"check replicas -H m -P abc", "--port"},
-        {"check replicas -H m -t 0", "--timeout"},
-        {"check replicas -H m -t -1", "--timeout"},
-        {"check replicas -H m -t abc", "--timeout"},
-        {"check replicas -H m --settle -2", "--settle"},
-        {"check replicas -H m --format xml", "--format"},
+        {"check replicas -H ''", "--host"},
+        {"check replicas -H 'a b'", "without spaces"},
+        {"check replicas -H m:", "empty port"},
+        {"check replicas -H m:99999", "port must be"},
+        {"check replicas -H '[::1'", "matching ']'"},
+        {"check replicas -H m:9421 -P 9422", "differs from --port"},
+        {"check replicas -H m -P 0", "port must be a whole number from 1 to 65535, got '0'"},
+        {"check replicas -H m -P 70000", "got '70000'"},
+        {"check replicas -H m -P abc", "got 'abc'"},
+        {"check replicas -H m -P", "--port"},
+        {"check replicas -H m -t 0", "timeout must be a number of seconds in (0, 3600], got '0'"},
+        {"check replicas -H m -t -1", "timeout must be"},
+        {"check replicas -H m -t abc", "timeout must be"},
+        {"check replicas -H m -t 1e3", "timeout must be"},
+        {"check replicas -H m -t inf", "timeout must be"},
+        {"check replicas -H m -t 10s", "timeout must be"},
+        {"check replicas -H m -t 4000", "timeout must be"},
+        {"check replicas -H m --settle -2", "settle must be a number of seconds in [0, 3600]"},
+        {"check replicas -H m --settle nan", "settle must be"},
+        {"check replicas -H m --format xml", "format must be text or json, got 'xml'"},
+        {"check replicas -H m --missing-warning 5:1", "invalid threshold range '5:1'"},
         {"check replicas -H m --missing-critical 10:5", "invalid threshold range '10:5'"},
+        {"check replicas -H m --endangered-warning x", "invalid threshold range 'x'"},
+        {"check replicas -H m --endangered-critical @", "invalid threshold range '@'"},
         {"check replicas -H m --undergoal-warning abc", "invalid threshold range 'abc'"},
+        {"check replicas -H m --undergoal-critical 1e9", "invalid threshold range '1e9'"},
+        {"check replicas -H m --marked-warning :5", "invalid threshold range ':5'"},
+        {"check replicas -H m --marked-critical inf", "invalid threshold range 'inf'"},
         {"check replicas -H m --no-such-option", "no-such-option"},
         {"check replicas -H m extra", "extra"},
     };
@@ -81,6 +101,22 @@ TEST(Cli, BadArgumentsAreUnknownWithUsage) {
         EXPECT_THAT(r.output, HasSubstr(c[1])) << c[0];
         EXPECT_THAT(r.output, HasSubstr("Usage")) << c[0];
     }
+}
+
+TEST(Cli, ControlCharactersInArgumentsStayOnOneLine) {
+    RunResult r = Mfsmon("check replicas -H m \"$(printf 'ex\\ntra')\"");
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_THAT(r.output, StartsWith("MOOSEFS REPLICAS UNKNOWN - The following argument was not "
+                                     "expected: ex?tra\n"));
+}
+
+TEST(Cli, HostWithPortIsUsed) {
+    const std::string port = std::to_string(ClosedPort());
+    RunResult r = Mfsmon("check replicas -t 2 -H 127.0.0.1:" + port);
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_THAT(r.output, HasSubstr("cannot connect to 127.0.0.1:" + port));
+    RunResult same = Mfsmon("check replicas -t 2 -H 127.0.0.1:" + port + " -P " + port);
+    EXPECT_THAT(same.output, HasSubstr("cannot connect to 127.0.0.1:" + port));
 }
 
 TEST(Cli, RefusedConnectionIsOneUnknownLine) {
