@@ -1,7 +1,8 @@
 #include "cli/option_values.h"
 
+#include "common/decimal.h"
+
 #include <charconv>
-#include <cmath>
 
 #include <fmt/format.h>
 
@@ -30,28 +31,6 @@ std::string Quote(std::string_view s) {
 }
 
 }  // namespace
-
-std::optional<double> ParseDecimal(std::string_view text) {
-    if (text.empty() || text.size() > 32) return std::nullopt;
-    std::size_t i = text[0] == '-' ? 1 : 0;
-    bool digits = false, dot = false;
-    for (std::size_t j = i; j < text.size(); ++j) {
-        if (text[j] >= '0' && text[j] <= '9') {
-            digits = true;
-        } else if (text[j] == '.' && !dot) {
-            dot = true;
-        } else {
-            return std::nullopt;
-        }
-    }
-    if (!digits) return std::nullopt;
-    double v = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) {
-        return std::nullopt;
-    }
-    return v;
-}
 
 Result<double> ParseSeconds(std::string_view text, std::string_view what, double min, double max,
                             bool min_exclusive) {

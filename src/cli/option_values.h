@@ -12,10 +12,6 @@
 
 namespace mfsmon::cli {
 
-// A plain decimal number: digits, at most one '.', an optional leading '-'. No exponents,
-// hex, "inf" or "nan": none of them is something an admin means in a command line.
-std::optional<double> ParseDecimal(std::string_view text);
-
 // Seconds in [min, max] (or (min, max] when min_exclusive), e.g. "10" or "0.5".
 Result<double> ParseSeconds(std::string_view text, std::string_view what, double min, double max,
                             bool min_exclusive);

@@ -1,36 +1,12 @@
 #include "health/threshold_range.h"
 
-#include <charconv>
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include "common/decimal.h"
 
 namespace mfsmon::health {
 
 namespace {
-
-// A plain decimal number: optional sign, digits, optional fraction. No "inf", "nan", hex or
-// exponents, which std::from_chars would accept but no admin means in a threshold.
-std::optional<double> ParseNumber(std::string_view s) {
-    if (s.empty() || s.size() > 32) return std::nullopt;
-    std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-    bool digits = false, dot = false;
-    for (std::size_t j = i; j < s.size(); ++j) {
-        if (s[j] >= '0' && s[j] <= '9') {
-            digits = true;
-        } else if (s[j] == '.' && !dot) {
-            dot = true;
-        } else {
-            return std::nullopt;
-        }
-    }
-    if (!digits) return std::nullopt;
-    if (s[0] == '+') s.remove_prefix(1);
-    double v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-    return v;
-}
 
 // The user's text as it may appear in a message: control characters (a newline would end
 // the plugin's status line) are shown as \xNN.
@@ -66,7 +42,7 @@ Result<Range> Range::Parse(std::string_view text) {
     }
     const auto colon = s.find(':');
     if (colon == std::string_view::npos) {
-        auto end = ParseNumber(s);
+        auto end = ParseDecimal(s);
         if (!end) return BadRange(text, "expected a number, 'start:', '~:end' or 'start:end'");
         r.end_ = *end;
     } else {
@@ -77,14 +53,14 @@ Result<Range> Range::Parse(std::string_view text) {
         } else if (start.empty()) {
             return BadRange(text, "missing start before ':' (use '~' for minus infinity)");
         } else {
-            auto v = ParseNumber(start);
+            auto v = ParseDecimal(start);
             if (!v) return BadRange(text, fmt::format("'{}' is not a number", Printable(start)));
             r.start_ = *v;
         }
         if (end.empty()) {
             r.has_end_ = false;
         } else {
-            auto v = ParseNumber(end);
+            auto v = ParseDecimal(end);
             if (!v) return BadRange(text, fmt::format("'{}' is not a number", Printable(end)));
             r.end_ = *v;
         }

@@ -1,11 +1,14 @@
 #include "cli/option_values.h"
 
+#include "common/decimal.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace mfsmon::cli {
 namespace {
 
+using mfsmon::ParseDecimal;
 using ::testing::HasSubstr;
 
 TEST(ParseDecimal, AcceptsPlainDecimals) {
