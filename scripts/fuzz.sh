@@ -43,11 +43,37 @@ while IFS= read -r -d '' info; do
   for matrix in "$folder"/*-ans-517.bin; do
     [[ -e $matrix ]] || continue
     # The version word that leads the INFO payload, then the matrix payload.
-    { tail -c +9 "$info" | head -c 4; tail -c +9 "$matrix"; } | put "$seeds/chunks_matrix_decoder_fuzz"
+    { head -c 12 "$info" | tail -c 4; tail -c +9 "$matrix"; } | put "$seeds/chunks_matrix_decoder_fuzz"
     # Both whole packets, as the master sends them on one connection.
     cat "$info" "$matrix" | put "$seeds/reply_reader_fuzz"
   done
 done < <(find tests/fixtures -name '*-ans-511.bin' -print0 | sort -z)
+
+# Layouts no recording has (src/protocol/layout_table.cpp): a recorded answer cut or
+# zero-padded to each other known length, behind a version word that selects that layout.
+word() { printf "$(sed 's/../\\x&/g' <<<"$1")"; }  # hex -> bytes, e.g. 000300ea
+# synth WORD LENGTH PACKET SKIP: WORD, then PACKET from byte SKIP on, zero-padded, cut to
+# LENGTH bytes (through a file, so that no writer dies of SIGPIPE under pipefail).
+synth() {
+  local tmp
+  tmp=$(mktemp)
+  { word "$1"; tail -c +"$4" "$3"; head -c 4096 /dev/zero; } >"$tmp"
+  head -c "$2" "$tmp"
+  rm -f "$tmp"
+}
+info3=$(find tests/fixtures/3.0.117 -name '*-ans-511.bin' | sort | sed -n 1p)
+matrix4=$(find tests/fixtures/4.59.2 -name '*-ans-517.bin' | sort | sed -n 1p)
+if [[ -n $info3 && -n $matrix4 ]]; then
+  # INFO: version word, then the rest of a 3.0.117 payload.
+  for v_len in 00020000:121 000300ea:121 000300ea:129 000300ea:137 00040500:173 \
+               00040c00:181 00041400:193; do
+    synth "${v_len%:*}" "${v_len#*:}" "$info3" 13 | put "$seeds/info_decoder_fuzz"
+  done
+  # CHUNKS_MATRIX: version word + the first matrices of a 4.59.2 payload.
+  for v_len in 00010700:969 00040500:969 00041400:969 00040500:2905 00041400:2905; do
+    synth "${v_len%:*}" $((4 + ${v_len#*:})) "$matrix4" 9 | put "$seeds/chunks_matrix_decoder_fuzz"
+  done
+fi
 
 for range in 10 10: '~:10' 10:20 @10:20 0 '~:' -5:-1 0.5:1.5 @~:0 '@0:'; do
   printf '%s' "$range" | put "$seeds/threshold_range_fuzz"

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  clang-14 libclang-rt-14-dev
   python3 iproute2 procps time
   moosefs-master moosefs-chunkserver moosefs-metalogger moosefs-cli moosefs-client
   libmfsio1 libmfsio-dev

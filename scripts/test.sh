@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this script):
 #   1. install dependencies (apt-get),
-#   2. build and run unit + integration tests (the integration tests start a throw-away
-#      real MooseFS 3.0.117 cluster in its own network namespace),
-#   3. build the unit tests with AddressSanitizer + UndefinedBehaviorSanitizer and run them.
+#   2. build and run the unit, fault and integration tests (the integration tests start a
+#      throw-away real MooseFS 3.0.117 cluster in its own network namespace),
+#   3. build the unit and fault tests with AddressSanitizer + UndefinedBehaviorSanitizer and
+#      run them,
+#   4. build the libFuzzer targets (clang 14) and run each for 30 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) -eq 0 ]] || { echo "run as root: the cluster harness needs network namespaces" >&2; exit 2; }
@@ -12,10 +14,13 @@ bash scripts/install-deps.sh
 
 echo "== build (release)"
 bash scripts/build.sh build
-echo "== unit and integration tests"
+echo "== unit, fault and integration tests"
 ctest --test-dir build --output-on-failure --timeout 1200
 
 echo "== unit and fault tests under ASan+UBSan"
 bash scripts/build.sh build-asan -DMFSMON_SANITIZE=ON -DMFSMON_BENCH=OFF
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -L "unit|fault"
+
+echo "== fuzzing (30 s per target)"
+bash scripts/fuzz.sh 30

@@ -16,7 +16,9 @@ std::string Printable(std::string_view text) {
     for (char c : text) {
         const auto b = static_cast<unsigned char>(c);
         if (b < 0x20 || b == 0x7f) {
-            out += fmt::format("\\x{:02x}", b);
+            out += "\\x";
+            out += "0123456789abcdef"[b >> 4];
+            out += "0123456789abcdef"[b & 0xf];
         } else {
             out += c;
         }
