@@ -173,6 +173,10 @@ Status Connection::ReadExact(std::uint8_t* out, std::size_t size, std::size_t& g
                              const Deadline& deadline) {
     got = 0;
     while (got < size) {
+        // Checked before every read, not only when the socket runs dry: a peer that always
+        // has bytes ready (a flood of NOPs, a port streaming zeros) must not hold us past
+        // the deadline either.
+        if (deadline.Expired()) return MakeError(ErrorKind::kTimeout, "timeout");
         ssize_t n = recv(fd_, out + got, size - got, 0);
         if (n > 0) {
             got += static_cast<std::size_t>(n);

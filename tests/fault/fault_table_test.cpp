@@ -276,6 +276,14 @@ std::vector<Case> AllCases() {
         },
         "keep-alive packets skipped", "keep-alive packets skipped");
     Both(
+        cases, "flood of NOPs", "zero bytes (empty NOPs) as fast as the socket takes them", Info3(),
+        [](FakeConnection& c, std::uint32_t, const Bytes&) {
+            const Bytes zeros(64 * 1024, 0);
+            while (c.Write(zeros)) {
+            }
+        },
+        "keep-alive packets skipped", "keep-alive packets skipped");
+    Both(
         cases, "NOP claiming a large payload", "type 0 with length 100000", Info3(),
         [](FakeConnection& c, std::uint32_t, const Bytes&) {
             c.Write(Header(0, 100000));
