@@ -300,4 +300,19 @@ std::uint64_t ComparisonCount() {
     return g_comparisons;
 }
 
+void ExpectAnswersMatchManifest(std::string_view version, std::uint32_t type,
+                                std::size_t expected) {
+    SCOPED_TRACE(std::string(version));
+    const auto found = FindMasterAnswers(version, type);
+    EXPECT_EQ(found.size(), expected);
+    const auto manifest = ManifestAnswerLengths(version, type);
+    EXPECT_EQ(manifest.size(), found.size());
+    for (const auto& rec : found) {
+        const auto it =
+            manifest.find(rec.state + "/" + rec.option + "/" + rec.file.path.filename().string());
+        ASSERT_NE(it, manifest.end()) << rec.Label() << " is not in its manifest";
+        EXPECT_EQ(ReadPacket(rec.file.path).payload.size(), it->second) << rec.Label();
+    }
+}
+
 }  // namespace mfsmon::test

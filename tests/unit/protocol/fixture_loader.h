@@ -69,6 +69,10 @@ std::vector<RecordedAnswer> FindMasterAnswersOrEmpty(std::string_view version, s
 std::map<std::string, std::uint32_t> ManifestAnswerLengths(std::string_view version,
                                                            std::uint32_t type);
 
+// Asserts that `expected` answers of `type` are recorded for `version`, that each is listed in
+// its state's manifest and that the manifest's payload length matches the file.
+void ExpectAnswersMatchManifest(std::string_view version, std::uint32_t type, std::size_t expected);
+
 struct Packet {
     std::uint32_t type = 0;
     std::vector<std::uint8_t> payload;
