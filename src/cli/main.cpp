@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/check_replicas_command.h"
+#include "common/printable.h"
 
 #ifndef MFSMON_VERSION
 #define MFSMON_VERSION "0.0.0"
@@ -40,10 +41,7 @@ int main(int argc, char** argv) {
         if (check->parsed()) where = check;
         if (replicas_app->parsed()) where = replicas_app;
         // CLI11 may echo the offending argument: keep the status line one printable line.
-        std::string what = e.what();
-        for (char& c : what) {
-            if (static_cast<unsigned char>(c) < ' ' || c == 0x7F) c = '?';
-        }
+        const std::string what = mfsmon::ControlCharsReplaced(e.what());
         std::printf("MOOSEFS REPLICAS UNKNOWN - %s\n", what.c_str());
         std::fputs(where->help("", CLI::AppFormatMode::Normal).c_str(), stdout);
         return kUnknownExit;

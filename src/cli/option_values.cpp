@@ -1,6 +1,7 @@
 #include "cli/option_values.h"
 
 #include "common/decimal.h"
+#include "common/printable.h"
 
 #include <charconv>
 
@@ -14,18 +15,17 @@ Error Invalid(std::string message) {
     return MakeError(ErrorKind::kInvalidArgument, std::move(message));
 }
 
+// No control characters and no spaces: what a host name or address can be.
 bool Printable(std::string_view s) {
     for (unsigned char c : s) {
-        if (c <= ' ' || c == 0x7F) return false;
+        if (c == ' ' || IsControl(c)) return false;
     }
     return true;
 }
 
 // Shown back to the user: cut and made printable so a hostile argument cannot break the line.
 std::string Quote(std::string_view s) {
-    std::string out;
-    for (unsigned char c : s.substr(0, 40))
-        out += (c < ' ' || c == 0x7F) ? '?' : static_cast<char>(c);
+    std::string out = ControlCharsReplaced(s.substr(0, 40));
     if (s.size() > 40) out += "...";
     return "'" + out + "'";
 }
