@@ -1,0 +1,2 @@
+// Placeholder: being written.
+#include "protocol/layout_table.h"
