@@ -11,6 +11,8 @@ packages=(
   python3 iproute2 procps time
   moosefs-master moosefs-chunkserver moosefs-metalogger moosefs-cli moosefs-client
   libmfsio1 libmfsio-dev
+  # to build MooseFS 4.x from source for the live 4.x tests (tests/harness/moosefs4_build.py)
+  libfuse3-dev fuse3 zlib1g-dev libpcap-dev
 )
 
 missing=()

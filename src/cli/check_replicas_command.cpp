@@ -63,8 +63,8 @@ CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& o) {
     // Defaults live in ReplicasOptions and in the help text; validators are plain
     // functions with fixed descriptions. CLI11's default_val/Range/IsMember format numbers
     // through iostreams on every start, work a check run does not need.
-    app->add_option("-H,--host", o.host, "master host name or address, optionally with :PORT")
-        ->required()
+    app->add_option("-H,--host", o.host,
+                    "master host name or address, optionally with :PORT (default mfsmaster)")
         ->check(CLI::Validator(ValidateHost, "", "HOST"));
     app->add_option("-P,--port", o.port, "master client port (default 9421)")
         ->type_name("PORT")

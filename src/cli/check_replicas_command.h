@@ -9,7 +9,7 @@
 namespace mfsmon::cli {
 
 struct ReplicasOptions {
-    std::string host;
+    std::string host = "mfsmaster";  // as every MooseFS tool
     std::uint16_t port = 9421;
     double timeout_s = 10;
     double settle_s = 0;

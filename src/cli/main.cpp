@@ -1,10 +1,13 @@
 // mfsmon: MooseFS monitoring. The CLI only wires the stages together.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/check_replicas_command.h"
+#include "cli/cluster_checks.h"
+#include "cli/explain_command.h"
 #include "common/printable.h"
 
 #ifndef MFSMON_VERSION
@@ -15,16 +18,30 @@ namespace {
 
 constexpr int kUnknownExit = 3;  // bad arguments are UNKNOWN, as the plugin guidelines ask
 
+constexpr mfsmon::cli::ClusterCheck kClusterChecks[] = {
+    mfsmon::cli::ClusterCheck::kChunkservers, mfsmon::cli::ClusterCheck::kDisks,
+    mfsmon::cli::ClusterCheck::kSpace,        mfsmon::cli::ClusterCheck::kMaster,
+    mfsmon::cli::ClusterCheck::kClasses,      mfsmon::cli::ClusterCheck::kHealth,
+};
+constexpr std::size_t kClusterCheckCount = sizeof kClusterChecks / sizeof kClusterChecks[0];
+
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"mfsmon - fast MooseFS monitoring (Nagios/Icinga checks, JSON)", "mfsmon"};
     app.set_version_flag("-V,--version", "mfsmon " MFSMON_VERSION);
     app.require_subcommand(1);
-    CLI::App* check = app.add_subcommand("check", "monitoring-plugin checks");
+    CLI::App* check = app.add_subcommand("check", "monitoring-plugin checks (exit 0-3)");
     check->require_subcommand(1);
     mfsmon::cli::ReplicasOptions replicas;
     CLI::App* replicas_app = mfsmon::cli::AddCheckReplicas(*check, replicas);
+    mfsmon::cli::ClusterCheckOptions cluster[kClusterCheckCount];
+    CLI::App* cluster_apps[kClusterCheckCount];
+    for (std::size_t i = 0; i < kClusterCheckCount; ++i) {
+        cluster_apps[i] = mfsmon::cli::AddClusterCheck(*check, kClusterChecks[i], cluster[i]);
+    }
+    mfsmon::cli::ExplainOptions explain;
+    CLI::App* explain_app = mfsmon::cli::AddExplain(app, explain);
 
     try {
         app.parse(argc, argv);
@@ -38,15 +55,30 @@ int main(int argc, char** argv) {
         // One line naming what was wrong, then the usage of the command that was meant.
         // Nagios shows the first line; CLI11's message names the option at fault.
         const CLI::App* where = &app;
+        const char* service = "MFSMON";
         if (check->parsed()) where = check;
-        if (replicas_app->parsed()) where = replicas_app;
+        if (replicas_app->parsed()) {
+            where = replicas_app;
+            service = "MOOSEFS REPLICAS";
+        }
+        for (std::size_t i = 0; i < kClusterCheckCount; ++i) {
+            if (cluster_apps[i]->parsed()) {
+                where = cluster_apps[i];
+                service = mfsmon::cli::ServiceName(kClusterChecks[i]);
+            }
+        }
+        if (explain_app->parsed()) where = explain_app;
         // CLI11 may echo the offending argument: keep the status line one printable line.
         const std::string what = mfsmon::ControlCharsReplaced(e.what());
-        std::printf("MOOSEFS REPLICAS UNKNOWN - %s\n", what.c_str());
+        std::printf("%s UNKNOWN - %s\n", service, what.c_str());
         std::fputs(where->help("", CLI::AppFormatMode::Normal).c_str(), stdout);
         return kUnknownExit;
     }
 
     if (replicas_app->parsed()) return mfsmon::cli::RunCheckReplicas(replicas);
+    for (std::size_t i = 0; i < kClusterCheckCount; ++i) {
+        if (cluster_apps[i]->parsed()) return mfsmon::cli::RunClusterCheck(cluster[i]);
+    }
+    if (explain_app->parsed()) return mfsmon::cli::RunExplain(explain);
     return kUnknownExit;
 }

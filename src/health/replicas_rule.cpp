@@ -114,8 +114,8 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
         for (int row = 1; row < kMatrixSize; ++row) {
             const std::uint64_t n = model::SummarizeRow(all, row)[rule.cls];
             if (n == 0) continue;
-            report.findings.push_back(Finding{
-                rule.code, state, DeficitText(rule.cls, n, RowLabel(matrices.rows, row)), n, row});
+            report.findings.push_back(MakeFinding(
+                rule.code, state, DeficitText(rule.cls, n, RowLabel(matrices.rows, row)), n, row));
         }
     }
     if (marked_dependent > 0 || thresholds.marked.Evaluate(0) != State::kOk) {
@@ -129,15 +129,12 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
             text += fmt::format(" ({} with their only copy on a marked disk)", marked_sole_copy);
         }
         report.findings.push_back(
-            Finding{"replicas.marked_for_removal", state, std::move(text), marked_dependent, {}});
+            MakeFinding("replicas.marked_for_removal", state, std::move(text), marked_dependent));
     }
     const std::string_view progress = model::ProgressText(matrices.progress);
     if (!progress.empty()) {
-        report.findings.push_back(Finding{"replicas.counters_in_progress",
-                                          State::kOk,
-                                          std::string(progress),
-                                          matrices.progress,
-                                          {}});
+        report.findings.push_back(MakeFinding("replicas.counters_in_progress", State::kOk,
+                                              std::string(progress), matrices.progress));
     }
 
     // Summary: the findings that set the state, worst first; the classic "No errors" when

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "health/replicas_rule.h"
+#include "render/json_parts.h"
 
 namespace mfsmon::render {
 
@@ -62,11 +63,10 @@ json PairJson(const model::MatrixPair& pair, model::RowMeaning meaning) {
     return {{"all", MatrixJson(pair.all, meaning)}, {"regular", MatrixJson(pair.regular, meaning)}};
 }
 
-json MasterJson(const model::ReplicaSnapshot& s) {
-    const auto& i = s.info;
+json MasterJson(const std::string& host, std::uint16_t port, const model::MasterInfo& i) {
     return {
-        {"host", s.master_host},
-        {"port", s.master_port},
+        {"host", host},
+        {"port", port},
         {"version", i.version.ToString()},
         {"pro", i.version.pro},
         {"info_length", i.layout_length},
@@ -94,11 +94,7 @@ json MasterJson(const model::ReplicaSnapshot& s) {
     };
 }
 
-}  // namespace
-
-std::string RenderReplicasJson(const model::ReplicaSnapshot& snapshot,
-                               const health::Report& report) {
-    const auto& m = snapshot.matrices;
+json MatricesJson(const model::ChunkMatrices& m) {
     json matrices = {
         {"progress", m.progress},
         {"progress_text", std::string(model::ProgressText(m.progress))},
@@ -108,7 +104,10 @@ std::string RenderReplicasJson(const model::ReplicaSnapshot& snapshot,
     if (m.copies) matrices["copies"] = PairJson(*m.copies, m.rows);
     if (m.ec8) matrices["ec8"] = PairJson(*m.ec8, m.rows);
     if (m.ec4) matrices["ec4"] = PairJson(*m.ec4, m.rows);
+    return matrices;
+}
 
+json FindingsJson(const health::Report& report) {
     json findings = json::array();
     for (const auto& f : report.findings) {
         json item = {{"code", f.code},
@@ -116,28 +115,51 @@ std::string RenderReplicasJson(const model::ReplicaSnapshot& snapshot,
                      {"text", f.text},
                      {"count", f.count}};
         if (f.row) item["row"] = *f.row;
+        if (!f.subject.empty()) item["subject"] = f.subject;
+        if (!f.lines.empty()) item["lines"] = f.lines;
+        if (f.muted) item["muted"] = true;
         findings.push_back(std::move(item));
     }
+    return findings;
+}
+
+json PerfdataJson(const health::Report& report) {
     json perfdata = json::array();
     for (const auto& p : report.perfdata) {
         json item = {{"label", p.label}, {"value", p.value}};
+        if (!p.uom.empty()) item["uom"] = p.uom;
         if (p.warning) item["warning"] = p.warning->text();
         if (p.critical) item["critical"] = p.critical->text();
         if (p.min) item["min"] = *p.min;
+        if (p.max) item["max"] = *p.max;
         perfdata.push_back(std::move(item));
     }
+    return perfdata;
+}
+
+std::string Dump(const json& j) {
+    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string RenderReplicasJson(const model::ReplicaSnapshot& snapshot,
+                               const health::Report& report) {
+    json matrices = MatricesJson(snapshot.matrices);
+    json findings = FindingsJson(report);
+    json perfdata = PerfdataJson(report);
     json out = {
         {"check", "replicas"},
         {"state", health::StateName(report.state)},
         {"exit_code", static_cast<int>(report.state)},
         {"summary", report.summary},
-        {"master", MasterJson(snapshot)},
+        {"master", MasterJson(snapshot.master_host, snapshot.master_port, snapshot.info)},
         {"matrices", std::move(matrices)},
         {"findings", std::move(findings)},
         {"details", report.details},
         {"perfdata", std::move(perfdata)},
     };
-    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    return Dump(out);
 }
 
 std::string RenderJsonError(std::string_view check, const Error& error) {
@@ -151,3 +173,23 @@ std::string RenderJsonError(std::string_view check, const Error& error) {
 }
 
 }  // namespace mfsmon::render
+
+namespace mfsmon::render::json_parts {
+
+nlohmann::json Master(const std::string& host, std::uint16_t port, const model::MasterInfo& info) {
+    return MasterJson(host, port, info);
+}
+nlohmann::json Matrices(const model::ChunkMatrices& m) {
+    return MatricesJson(m);
+}
+nlohmann::json Findings(const health::Report& report) {
+    return FindingsJson(report);
+}
+nlohmann::json Perfdata(const health::Report& report) {
+    return PerfdataJson(report);
+}
+std::string Dump(const nlohmann::json& j) {
+    return render::Dump(j);
+}
+
+}  // namespace mfsmon::render::json_parts

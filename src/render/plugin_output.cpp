@@ -1,5 +1,7 @@
 #include "render/plugin_output.h"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace mfsmon::render {
@@ -25,8 +27,13 @@ std::string QuoteLabel(const std::string& label) {
     return out;
 }
 
+// Whole numbers (counts, bytes) exactly, however large; fractions to 6 significant digits.
+// "{:g}" alone would print 17387102208 bytes as 1.73871e+10.
 std::string Number(double v) {
-    return fmt::format("{:g}", v);
+    if (v == static_cast<double>(static_cast<long long>(v)) && v < 9.0e15 && v > -9.0e15) {
+        return fmt::format("{}", static_cast<long long>(v));
+    }
+    return fmt::format("{:.6g}", v);
 }
 
 // The summary and long output must not break the plugin format: '|' starts perfdata and a
@@ -59,21 +66,63 @@ std::string FormatPerfdatum(const health::Perfdatum& p) {
     return out;
 }
 
-std::string RenderPluginOutput(std::string_view service, const health::Report& report) {
-    std::string out = fmt::format("{} {} - {}", service, health::StateName(report.state),
-                                  Sanitize(report.summary));
-    if (!report.perfdata.empty()) {
-        out += " |";
-        for (const auto& p : report.perfdata) {
-            out.push_back(' ');
-            out.append(FormatPerfdatum(p));
+std::string RenderPluginOutput(std::string_view service, const health::Report& report,
+                               std::size_t max_bytes) {
+    const std::string head = fmt::format("{} {} - {}", service, health::StateName(report.state),
+                                         Sanitize(report.summary));
+    std::vector<std::string> perf;
+    perf.reserve(report.perfdata.size());
+    for (const auto& p : report.perfdata) perf.push_back(FormatPerfdatum(p));
+    std::vector<std::string> lines;
+    lines.reserve(report.details.size());
+    for (const auto& line : report.details) lines.push_back(Sanitize(line));
+
+    std::vector<bool> keep_perf(perf.size(), true);
+    std::size_t kept_lines = lines.size();
+    auto size = [&] {
+        std::size_t n = head.size() + 1;
+        bool any = false;
+        for (std::size_t i = 0; i < perf.size(); ++i) {
+            if (keep_perf[i]) n += perf[i].size() + 1, any = true;
         }
+        if (any) n += 2;
+        for (std::size_t i = 0; i < kept_lines; ++i) n += lines[i].size() + 1;
+        return n;
+    };
+    std::size_t dropped_perf = 0;
+    std::string note;
+    if (max_bytes > 0 && size() > max_bytes) {
+        for (std::size_t i = perf.size(); i-- > 0 && size() > max_bytes;) {
+            if (report.perfdata[i].droppable) {
+                keep_perf[i] = false;
+                ++dropped_perf;
+            }
+        }
+        // Room for the note that says what was cut.
+        const std::size_t reserve = 120;
+        while (kept_lines > 0 && size() + reserve > max_bytes) --kept_lines;
+        note = fmt::format("({} long-output lines and {} per-item perfdata values left out to stay "
+                           "within {} bytes)",
+                           lines.size() - kept_lines, dropped_perf, max_bytes);
+    }
+
+    std::string out = head;
+    bool bar = false;
+    for (std::size_t i = 0; i < perf.size(); ++i) {
+        if (!keep_perf[i]) continue;
+        if (!bar) {
+            out += " |";
+            bar = true;
+        }
+        out.push_back(' ');
+        out.append(perf[i]);
     }
     out += "\n";
-    for (const auto& line : report.details) {
-        out.append(Sanitize(line));
+    for (std::size_t i = 0; i < kept_lines; ++i) {
+        out.append(lines[i]);
         out.push_back('\n');
     }
+    if (!note.empty()) out += note + "\n";
     return out;
 }
 

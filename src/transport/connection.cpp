@@ -15,12 +15,16 @@
 
 #include <fmt/format.h>
 
+#include "transport/reply_reading.h"
+
 namespace mfsmon::transport {
 
 namespace {
 
+using reply::ErrnoText;
+
 std::string SecondsText(const Deadline& deadline) {
-    return fmt::format("{:g} s", static_cast<double>(deadline.Budget().count()) / 1000.0);
+    return reply::SecondsText(deadline.Budget());
 }
 
 struct AddrInfoDeleter {
@@ -73,19 +77,13 @@ Result<AddrInfoPtr> Resolve(const std::string& host, std::uint16_t port, const D
     }
 }
 
-std::string ErrnoText(int err) {
-    return std::strerror(err);
-}
-
 }  // namespace
 
 Result<Connection> Connection::Open(const std::string& host, std::uint16_t port,
                                     const Deadline& deadline) {
     auto resolved = Resolve(host, port, deadline);
     if (!resolved) return resolved.error();
-    const std::string peer = host.find(':') != std::string::npos
-                                 ? fmt::format("[{}]:{}", host, port)
-                                 : fmt::format("{}:{}", host, port);
+    const std::string peer = reply::PeerName(host, port);
 
     std::string last_error = "no address";
     for (addrinfo* ai = resolved->get(); ai != nullptr; ai = ai->ai_next) {
@@ -103,9 +101,7 @@ Result<Connection> Connection::Open(const std::string& host, std::uint16_t port,
             int ready = poll(&p, 1, deadline.RemainingMs());
             if (ready == 0) {
                 close(fd);
-                return MakeError(ErrorKind::kTimeout,
-                                 fmt::format("timeout: connect to {} did not complete within {}",
-                                             peer, SecondsText(deadline)));
+                return reply::ConnectTimeout(peer, SecondsText(deadline));
             }
             int err = 0;
             socklen_t len = sizeof err;
@@ -157,14 +153,11 @@ Status Connection::Send(const std::vector<std::uint8_t>& bytes, const Deadline& 
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             pollfd p{fd_, POLLOUT, 0};
             if (poll(&p, 1, deadline.RemainingMs()) == 0) {
-                return MakeError(ErrorKind::kTimeout,
-                                 fmt::format("timeout: could not send the request to {} within {}",
-                                             peer_, SecondsText(deadline)));
+                return reply::SendTimeout(peer_, SecondsText(deadline));
             }
             continue;
         }
-        return MakeError(ErrorKind::kIo,
-                         fmt::format("send to {} failed: {}", peer_, ErrnoText(errno)));
+        return reply::SendFailed(peer_, errno);
     }
     return OkStatus();
 }
@@ -196,16 +189,8 @@ Status Connection::ReadExact(std::uint8_t* out, std::size_t size, std::size_t& g
     return OkStatus();
 }
 
-namespace {
-std::uint32_t GetU32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
-}  // namespace
-
 Result<Frame> Connection::ReadReply(std::uint32_t expected_type, std::uint32_t max_length,
                                     std::string_view request_name, const Deadline& deadline) {
-    if (max_length > kMaxPayloadLength) max_length = kMaxPayloadLength;
     std::size_t nops = 0;
     while (true) {
         std::uint8_t header[kHeaderSize];
@@ -213,82 +198,32 @@ Result<Frame> Connection::ReadReply(std::uint32_t expected_type, std::uint32_t m
         if (auto st = ReadExact(header, sizeof header, got, deadline); !st) {
             switch (st.error().kind) {
                 case ErrorKind::kClosed:
-                    if (got == 0) {
-                        return MakeError(
-                            ErrorKind::kClosed,
-                            fmt::format("{} closed the connection instead of answering {} (it "
-                                        "closes on requests it rejects)",
-                                        peer_, request_name));
-                    }
-                    return MakeError(ErrorKind::kClosed,
-                                     fmt::format("{} closed the connection in the middle of the "
-                                                 "header of the answer to {} ({} of 8 bytes)",
-                                                 peer_, request_name, got));
+                    return reply::ClosedInHeader(peer_, request_name, got);
                 case ErrorKind::kTimeout:
-                    return MakeError(ErrorKind::kTimeout,
-                                     fmt::format("timeout: no answer to {} from {} within {}{}",
-                                                 request_name, peer_, SecondsText(deadline),
-                                                 nops > 0 ? fmt::format(" ({} keep-alive packets "
-                                                                        "skipped)",
-                                                                        nops)
-                                                          : std::string()));
+                    return reply::NoAnswerTimeout(peer_, request_name, SecondsText(deadline), nops);
                 default:
-                    return MakeError(st.error().kind,
-                                     fmt::format("reading the answer to {} from {} failed: {}",
-                                                 request_name, peer_, st.error().message));
+                    return reply::ReadFailed(st.error().kind, peer_, request_name,
+                                             st.error().message);
             }
         }
-        const std::uint32_t type = GetU32(header);
-        const std::uint32_t length = GetU32(header + 4);
-
-        if (type == kUnknownCommandType || type == kBadCommandSizeType) {
-            return MakeError(ErrorKind::kErrorPacket,
-                             fmt::format("{} answered {} with {}", peer_, request_name,
-                                         type == kUnknownCommandType ? "ANTOAN_UNKNOWN_COMMAND"
-                                                                     : "ANTOAN_BAD_COMMAND_SIZE"));
-        }
-        // NOPs are tiny; a "NOP" claiming a large payload is garbage, not a keep-alive.
-        const std::uint32_t cap = type == kNopType ? 64 : max_length;
-        if (type != kNopType && type != expected_type) {
-            return MakeError(ErrorKind::kProtocol,
-                             fmt::format("unexpected packet type {} (length {}) from {} in answer "
-                                         "to {} (expected type {})",
-                                         type, length, peer_, request_name, expected_type));
-        }
-        if (type == kNopType && length > cap) {
-            return MakeError(ErrorKind::kProtocol,
-                             fmt::format("keep-alive (NOP) packet from {} while waiting for the "
-                                         "answer to {} claims {} bytes (at most {})",
-                                         peer_, request_name, length, cap));
-        }
-        if (length > cap) {
-            return MakeError(ErrorKind::kProtocol,
-                             fmt::format("answer to {} from {} claims {} bytes, more than the {} "
-                                         "this answer can have",
-                                         request_name, peer_, length, cap));
+        const reply::Header h = reply::ParseHeader(header);
+        if (auto st = reply::CheckHeader(h, expected_type, max_length, peer_, request_name); !st) {
+            return st.error();
         }
         Frame frame;
-        frame.type = type;
-        frame.payload.resize(length);
-        if (auto st = ReadExact(frame.payload.data(), length, got, deadline); !st) {
+        frame.type = h.type;
+        frame.payload.resize(h.length);
+        if (auto st = ReadExact(frame.payload.data(), h.length, got, deadline); !st) {
             if (st.error().kind == ErrorKind::kTimeout) {
-                return MakeError(
-                    ErrorKind::kTimeout,
-                    fmt::format("timeout: the answer to {} from {} was incomplete "
-                                "after {} ({} of {} bytes)",
-                                request_name, peer_, SecondsText(deadline), got, length));
+                return reply::IncompleteTimeout(peer_, request_name, SecondsText(deadline), got,
+                                                h.length);
             }
             if (st.error().kind == ErrorKind::kClosed) {
-                return MakeError(ErrorKind::kClosed,
-                                 fmt::format("{} closed the connection in the middle of the answer "
-                                             "to {} ({} of {} bytes)",
-                                             peer_, request_name, got, length));
+                return reply::ClosedInPayload(peer_, request_name, got, h.length);
             }
-            return MakeError(st.error().kind,
-                             fmt::format("reading the answer to {} from {} failed: {}",
-                                         request_name, peer_, st.error().message));
+            return reply::ReadFailed(st.error().kind, peer_, request_name, st.error().message);
         }
-        if (type == kNopType) {
+        if (h.type == kNopType) {
             ++nops;
             continue;
         }

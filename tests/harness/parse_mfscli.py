@@ -1,5 +1,6 @@
-"""Parse `mfscli -n -p -SIC` / `-SIC -m 1` plain output (MooseFS 3.0.117), the ground truth
-mfsmon's chunk-matrix numbers are compared with. Python 3 standard library only.
+"""Parse mfscli's chunk matrices, the ground truth mfsmon's numbers are compared with:
+`mfscli -n -p -SIC` / `-SIC -m 1` plain output of MooseFS 3.0.117 (parse_sic) and
+`mfscli -j -SIC` JSON of MooseFS 4.x (parse_sic_json). Python 3 standard library only.
 
 Input lines (tab-separated, only non-zero cells are printed):
     all chunks matrix:<TAB>goal/copies/chunks:<TAB>3<TAB>2<TAB>200
@@ -17,9 +18,21 @@ parse_sic(text) -> {
 Other lines (e.g. from a combined `-SIN -SIC` call) are ignored; a missing class line or
 lines of both matrices raise ValueError, so a format change fails loudly.
 
-Usage as a script: parse_mfscli.py FILE... prints the parsed result of each file.
+parse_sic_json(doc) -> {  # doc: the parsed `mfscli -j -SIC` document (4.59.2)
+    "progress": n,                                   # progress_status
+    "matrices": {key: {"cells": {(row, col): chunks}, "classes": {...}}, ...},
+}
+with the 8 keys of mfscli -j (allchunks, regularchunks, allchunks_copies,
+regularchunks_copies, allchunks_ec8, regularchunks_ec8, allchunks_ec4, regularchunks_ec4)
+and classes under mfscli -j's summary names (JSON_CLASSES). Cell labels are read as the raw
+row/column indices they are (json_matrix_index; moosefs-4x-layouts.md section 2: "1+2" is
+index 2 = 2 copies, "4+2" index 2 = 4+1 parts, "3" index 3 = redundancy level 2).
+
+Usage as a script: parse_mfscli.py FILE... prints the parsed result of each file (a .json
+file is read as `mfscli -j -SIC` output).
 """
 
+import json
 import sys
 
 CLASSES = ("missing", "endangered", "undergoal", "stable", "overgoal",
@@ -79,9 +92,73 @@ def classes_from_cells(cells):
     return res
 
 
+JSON_CLASSES = ("missing", "endangered", "undergoal", "stable", "overgoal",
+                "pending_deletion", "ready_to_remove")
+JSON_MATRICES = ("allchunks", "regularchunks", "allchunks_copies", "regularchunks_copies",
+                 "allchunks_ec8", "regularchunks_ec8", "allchunks_ec4", "regularchunks_ec4")
+# 3.x class names (parse_sic, classify) -> mfscli -j summary keys
+JSON_CLASS_OF = dict(zip(CLASSES, JSON_CLASSES))
+
+
+def json_matrix_index(label):
+    """A 4.59.2 mfscli -j cell label ("2", "1+2", "4+2", "0") as the raw index it really is:
+    the number after the last '+', or the plain number (like JsonMatrixIndex in
+    tests/unit/protocol/fixture_loader.h)."""
+    number = str(label).rpartition("+")[2]
+    if not number.isdigit() or int(number) > 10:
+        raise ValueError("matrix label %r is not an index 0..10" % (label,))
+    return int(number)
+
+
+def parse_sic_json(doc):
+    try:
+        chunks = doc["dataset"]["info"]["chunks"]
+    except (KeyError, TypeError):
+        raise ValueError("no dataset.info.chunks in the mfscli -j document") from None
+    if not isinstance(chunks.get("progress_status"), int):
+        raise ValueError("no progress_status in dataset.info.chunks")
+    out = {"progress": chunks["progress_status"], "matrices": {}}
+    for key in JSON_MATRICES:
+        if key not in chunks or key not in chunks.get("summary", {}):
+            raise ValueError("matrix %s or its summary missing" % key)
+        cells = {}
+        for cell in chunks[key]:
+            rc = (json_matrix_index(cell["target"]), json_matrix_index(cell["current"]))
+            if rc in cells:
+                raise ValueError("%s: cell %s listed twice" % (key, rc))
+            cells[rc] = int(cell["chunks"])
+        summary = chunks["summary"][key]
+        missing = [c for c in JSON_CLASSES if c not in summary]
+        if missing:
+            raise ValueError("%s summary lacks %s" % (key, ", ".join(missing)))
+        out["matrices"][key] = {"cells": cells,
+                                "classes": {c: int(summary[c]) for c in JSON_CLASSES}}
+    return out
+
+
+def json_classes_from_cells(cells):
+    """classes_from_cells() under mfscli -j's summary names."""
+    return {JSON_CLASS_OF[k]: v for k, v in classes_from_cells(cells).items()}
+
+
 def main(paths):
     rc = 0
     for p in paths:
+        if p.endswith(".json"):
+            with open(p) as f:
+                try:
+                    r = parse_sic_json(json.load(f))
+                except ValueError as e:
+                    print("%s: %s" % (p, e))
+                    rc = 1
+                    continue
+            for key, m in r["matrices"].items():
+                ok = json_classes_from_cells(m["cells"]) == m["classes"]
+                print("%s: %s progress %d, cells %s, classes %s%s"
+                      % (p, key, r["progress"], dict(sorted(m["cells"].items())),
+                         m["classes"], "" if ok else "  (class sums do not match the cells!)"))
+                rc |= 0 if ok else 1
+            continue
         with open(p) as f:
             try:
                 r = parse_sic(f.read())

@@ -1,16 +1,26 @@
 #!/usr/bin/python3
-"""Self-test of the real-cluster harness (needs root and the moosefs packages).
+"""Self-test of the real-cluster harness (needs root; the moosefs packages for 3.0.117,
+MFSMON_MOOSEFS4_SOURCE for 4.x).
 
-    selftest.py            # transitions test, then the killed-run leftover test
-    selftest.py --transitions | --kill-test
+    selftest.py [--moosefs 3|4] [--transitions | --helpers | --kill-test]
 
-Transitions: 3 chunkservers, 30 goal-3 files; stop chunkservers one by one (SIGTERM) and
-check -SIC goes stable -> undergoal -> endangered -> missing, restart all and wait for stable
-with the matrix progress byte back at 0. Prints how long each step took.
+Without a part: all three, in that order. --moosefs 4 without MFSMON_MOOSEFS4_SOURCE prints
+how to enable it and exits 77 (skipped).
+
+Transitions: 3 chunkservers, 30 goal-3 files (4.x: class 3CP); stop chunkservers one by one
+(SIGTERM) and check the all-copies matrix goes stable -> undergoal -> endangered -> missing
+(3.x: mfscli -SIC text, 4.x: mfscli -j -SIC), restart all and wait for stable with the
+matrix progress byte back at 0. Prints how long each step took.
+
+Helpers: the disk and maintenance helpers the integration tests use, on 3 chunkservers:
+every disk is its own tmpfs of the configured size; set_maintenance on/off; a graceful stop
+shows temporary maintenance, a SIGKILL does not; add_invalid_disk shows an invalid disk
+(-SHD) and the chunkserver keeps running; fill_disk/clear_disk reach the master's -SCS;
+stop/start of the metalogger.
 
 Kill test: runs this script with --hold in a child, SIGKILLs the child once its cluster is up
-(so nothing of it gets cleaned), checks that its namespace, daemons and data dir are left,
-then checks that Cluster.cleanup_leftovers() removes all of them.
+(so nothing of it gets cleaned), checks that its namespace, daemons, tmpfs disks and data dir
+are left, then checks that Cluster.cleanup_leftovers() removes all of them.
 """
 
 import os
@@ -20,10 +30,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mfscluster import Cluster, _list_namespaces, _ns_pids, _pid_alive, wait_for  # noqa: E402
-from parse_mfscli import parse_sic  # noqa: E402
+from mfscluster import (Cluster, TEMP_MAINTENANCE_S, _list_namespaces, _ns_pids,  # noqa: E402
+                        _pid_alive, moosefs4_skip_reason, mounts_under, wait_for)
+from moosefs4_build import BuildError  # noqa: E402
+from parse_mfscli import JSON_CLASS_OF, parse_sic, parse_sic_json  # noqa: E402
 
 FILES = 30
+SKIP_EXIT = 77
+MOOSEFS = "3"
+CLASS_OF_JSON = {v: k for k, v in JSON_CLASS_OF.items()}
 
 
 def log(msg, t0=None):
@@ -35,7 +50,21 @@ START = time.monotonic()
 
 
 def sic(c):
-    return parse_sic(c.mfscli("-SIC"))
+    """The all-copies matrix as mfscli shows it: {"cells": {(row, col): n}, "classes":
+    {3.x class name: n}} for both versions."""
+    if c.version == "3":
+        return parse_sic(c.mfscli("-SIC"))
+    m = parse_sic_json(c.mfscli_json("-SIC"))["matrices"]["allchunks"]
+    return {"cells": m["cells"],
+            "classes": {CLASS_OF_JSON[k]: v for k, v in m["classes"].items()}}
+
+
+def show_sic(c):
+    if c.version == "3":
+        print(c.mfscli("-SIC"), end="")
+    else:
+        r = sic(c)
+        print("allchunks cells %s classes %s" % (dict(sorted(r["cells"].items())), r["classes"]))
 
 
 def wait_cells(c, cells, what, timeout=30, settled=False):
@@ -54,7 +83,10 @@ def wait_cells(c, cells, what, timeout=30, settled=False):
 def transitions():
     Cluster.cleanup_leftovers()
     t = time.monotonic()
-    with Cluster() as c:
+    c = Cluster(version=MOOSEFS)
+    log("MooseFS %s binaries ready: %s" % (c.moosefs_version, c.tools()["source"]), t)
+    with c:
+        t = time.monotonic()
         c.start(chunkservers=3, metalogger=True)
         log("cluster up: %s ns=%s dir=%s" % (c.address, c.namespace, c.data_dir), t)
 
@@ -63,7 +95,7 @@ def transitions():
         log("wrote %d goal-3 files" % FILES, t)
         dt = wait_cells(c, {(3, 3): FILES}, "all stable")
         log("all stable after %.2f s more" % dt)
-        print(c.mfscli("-SIC"), end="")
+        show_sic(c)
 
         expect = [((3, 2), "undergoal"), ((3, 1), "endangered"), ((3, 0), "missing")]
         for i, (cell, cls) in enumerate(expect):
@@ -73,9 +105,9 @@ def transitions():
             dt = wait_cells(c, {cell: FILES}, cls)
             r = sic(c)
             assert r["classes"][cls] == FILES, r
-            maint = c.chunkservers_status()[c.chunkserver_port(i)]["maint"]
+            maint = c.chunkservers_status()[c.chunkserver_port(i)]["maintenance"]
             log("cs%d stopped (SIGTERM, process exit + master saw it: %.2f s), %s visible "
-                "%.2f s later: %s; cs%d state %s"
+                "%.2f s later: %s; cs%d maintenance %s"
                 % (i, t_stop, cls, dt, r["classes"], i, maint))
 
         t = time.monotonic()
@@ -83,20 +115,97 @@ def transitions():
             c.start_chunkserver(i, wait=False)
         c.wait_chunkservers()
         log("all 3 chunkservers re-registered", t)
-        dt = wait_cells(c, {(3, 3): FILES}, "stable again, progress 0", settled=True)
+        dt = wait_cells(c, {(3, 3): FILES}, "stable again, progress 0", timeout=60,
+                        settled=True)
         log("stable again with progress byte 0 after %.2f s more (%.2f s since restart)"
             % (dt, time.monotonic() - t))
-        print(c.mfscli("-SIC"), end="")
-        print(c.mfscli("-SCS"), end="")
+        show_sic(c)
 
         t = time.monotonic()
         c.stop()
         log("cluster stopped and removed", t)
 
 
+def helpers():
+    Cluster.cleanup_leftovers()
+    with Cluster(version=MOOSEFS) as c:
+        t = time.monotonic()
+        c.start(chunkservers=3, metalogger=True)
+        log("cluster up", t)
+        mounts = mounts_under(c.data_dir)
+        assert sorted(mounts) == sorted(c.chunkserver_hdd(i) for i in range(3)), mounts
+        st = c.chunkservers_status()
+        for i in range(3):
+            u = c.disk_usage(i)
+            assert u["size"] == c.disk_bytes, u
+            assert st[c.chunkserver_port(i)]["total"] == c.disk_bytes, st
+        log("3 tmpfs disks of %d MiB, reported total = their size" % (c.disk_bytes >> 20))
+        c.write_files(3, goal=2, subdir="g2")
+
+        t = time.monotonic()
+        c.set_maintenance(1, True)
+        assert c.chunkservers_status()[c.chunkserver_port(1)]["maintenance"] == "on"
+        c.set_maintenance(1, False)
+        log("set_maintenance(1, on/off) seen by -SCS", t)
+
+        # graceful stop: temporary maintenance for TEMP_MAINTENANCE_S, then off
+        port = c.chunkserver_port(2)
+        t = time.monotonic()
+        c.stop_chunkserver(2, signal.SIGTERM)
+        first = c.chunkservers_status()[port]["maintenance"]
+        assert first == "temporary", first
+        wait_for(lambda: c.chunkservers_status()[port]["maintenance"] == "off",
+                 TEMP_MAINTENANCE_S + 15, what="temporary maintenance to end")
+        log("SIGTERM: temporary maintenance seen, over %.1f s after the stop began "
+            "(CS_TEMP_MAINTENANCE_MODE_TIMEOUT = %d s)" % (time.monotonic() - t,
+                                                          TEMP_MAINTENANCE_S))
+        c.start_chunkserver(2)
+        c.stop_chunkserver(2, signal.SIGKILL)
+        m = c.chunkservers_status()[port]["maintenance"]
+        assert m == "off", m
+        c.start_chunkserver(2)
+        log("SIGKILL: no maintenance")
+
+        t = time.monotonic()
+        path = c.add_invalid_disk(0)
+
+        def invalid_listed():
+            if c.version == "3":
+                return any(l.split("\t")[1].endswith(path + "/") and "invalid" in l
+                           for l in c.mfscli("-SHD").splitlines() if l.startswith("disks:"))
+            return any(d["path"] == path + "/" and "invalid" in d["status_str"]
+                       for d in c.mfscli_json("-SHD")["dataset"]["disks"])
+        wait_for(invalid_listed, 30, what="invalid disk in -SHD")
+        assert c.chunkserver_running(0)
+        c.remove_invalid_disks(0)
+        log("add_invalid_disk(0): listed invalid by -SHD, chunkserver still running", t)
+
+        t = time.monotonic()
+        r = c.fill_disk(1, 0.92)
+        assert r["used"] >= 0.92 * r["size"], r
+        assert r["reported"]["used"] == r["reported"]["total"], r  # full incl. the reserve
+        log("fill_disk(1, 0.92): fs %.3f full, reported %d/%d" % (
+            r["used"] / r["size"], r["reported"]["used"], r["reported"]["total"]), t)
+        t = time.monotonic()
+        r = c.clear_disk(1)
+        assert r["filler"] == 0 and r["reported"]["used"] < r["reported"]["total"], r
+        log("clear_disk(1) reported", t)
+
+        t = time.monotonic()
+        c.stop_metalogger()
+        assert c.metaloggers() == []
+        c.start_metalogger()
+        assert c.metaloggers() == [c.address], c.metaloggers()
+        log("metalogger stopped and started", t)
+        data_dir = c.data_dir
+        t = time.monotonic()
+    log("cluster stopped", t)
+    assert not mounts_under(data_dir) and not os.path.exists(data_dir)
+
+
 def hold():
     """Child of the kill test: start a cluster, write files, say READY, wait to be killed."""
-    c = Cluster()
+    c = Cluster(version=MOOSEFS)
     c.start(chunkservers=2, metalogger=True)
     c.write_files(5, goal=2, subdir="g2")
     print("READY %s %s" % (c.namespace, c.data_dir), flush=True)
@@ -105,8 +214,8 @@ def hold():
 
 def kill_test():
     t = time.monotonic()
-    child = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--hold"],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--moosefs", MOOSEFS,
+                              "--hold"], stdout=subprocess.PIPE, text=True)
     try:
         line = child.stdout.readline()  # the child exits (EOF) if start fails
         if not line.startswith("READY "):
@@ -120,32 +229,49 @@ def kill_test():
             child.kill()
             child.wait(timeout=10)
     pids = _ns_pids(ns)
+    mounts = mounts_under(ddir)
     assert ns in _list_namespaces(), "namespace %s should be left over" % ns
     assert pids, "daemons in %s should be left over" % ns
     assert os.path.isdir(ddir), "%s should be left over" % ddir
-    log("after SIGKILL: namespace %s, %d processes and %s left over" % (ns, len(pids), ddir))
+    assert len(mounts) == 2, "2 tmpfs disks should be left over: %s" % mounts
+    log("after SIGKILL: namespace %s, %d processes, %d tmpfs disks and %s left over"
+        % (ns, len(pids), len(mounts), ddir))
 
     t = time.monotonic()
     removed = Cluster.cleanup_leftovers()
     assert ns in removed, removed
     assert ns not in _list_namespaces()
     assert not any(_pid_alive(p) for p in pids), [p for p in pids if _pid_alive(p)]
+    assert not mounts_under(ddir), mounts_under(ddir)
     assert not os.path.exists(ddir)
     log("cleanup_leftovers() removed them", t)
 
 
 def main(argv):
+    global MOOSEFS
+    if argv[:1] == ["--moosefs"] and len(argv) >= 2:
+        MOOSEFS, argv = argv[1], argv[2:]
+    parts = ("--transitions", "--helpers", "--kill-test")
+    if MOOSEFS not in ("3", "4") or (argv and argv[0] not in parts + ("--hold",)):
+        print(__doc__)
+        return 2
+    if MOOSEFS == "4":
+        try:
+            reason = moosefs4_skip_reason()
+        except BuildError as e:  # the variable names a missing file: broken, not skipped
+            print("FAIL: %s" % e, file=sys.stderr)
+            return 1
+        if reason:
+            print(reason)
+            return SKIP_EXIT
     if argv == ["--hold"]:
         hold()
         return 0
-    if argv and argv[0] not in ("--transitions", "--kill-test"):
-        print(__doc__)
-        return 2
-    if not argv or argv[0] == "--transitions":
-        transitions()
-    if not argv or argv[0] == "--kill-test":
-        kill_test()
-    log("selftest OK")
+    for part, fn in zip(parts, (transitions, helpers, kill_test)):
+        if not argv or argv[0] == part:
+            log("== MooseFS %s: %s" % (MOOSEFS, part[2:]))
+            fn()
+    log("selftest OK (MooseFS %s)" % MOOSEFS)
     return 0
 
 

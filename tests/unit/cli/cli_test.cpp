@@ -59,10 +59,6 @@ TEST(Cli, HelpAndVersionSucceed) {
 TEST(Cli, BadArgumentsAreUnknownWithUsage) {
     // Every option with a value it must refuse, and the words that must name the problem.
     const char* cases[][2] = {
-        {"", "subcommand"},
-        {"check", "subcommand"},
-        {"check nosuch", "subcommand"},
-        {"check replicas", "--host"},
         {"check replicas -H ''", "--host"},
         {"check replicas -H 'a b'", "without spaces"},
         {"check replicas -H m:", "empty port"},
@@ -100,6 +96,16 @@ TEST(Cli, BadArgumentsAreUnknownWithUsage) {
         EXPECT_THAT(r.output, StartsWith("MOOSEFS REPLICAS UNKNOWN - ")) << c[0];
         EXPECT_THAT(r.output, HasSubstr(c[1])) << c[0];
         EXPECT_THAT(r.output, HasSubstr("Usage")) << c[0];
+    }
+}
+
+TEST(Cli, MissingOrUnknownCommandIsUnknownWithUsage) {
+    for (const char* args : {"", "check", "check nosuch"}) {
+        RunResult r = Mfsmon(args);
+        EXPECT_EQ(r.exit_code, 3) << args << "\n" << r.output;
+        EXPECT_THAT(r.output, StartsWith("MFSMON UNKNOWN - ")) << args;
+        EXPECT_THAT(r.output, HasSubstr("subcommand")) << args;
+        EXPECT_THAT(r.output, HasSubstr("Usage")) << args;
     }
 }
 

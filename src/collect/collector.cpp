@@ -1,0 +1,220 @@
+#include "collect/collector.h"
+
+#include <ctime>
+#include <functional>
+#include <set>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "collect/master_session.h"
+#include "model/ipv4.h"
+#include "protocol/chunks_matrix_decoder.h"
+#include "protocol/chunks_test_info_decoder.h"
+#include "protocol/cserv_list_decoder.h"
+#include "protocol/fs_test_info_decoder.h"
+#include "protocol/hdd_list_decoder.h"
+#include "protocol/info_decoder.h"
+#include "protocol/layout_table.h"
+#include "protocol/mass_resolve_paths_decoder.h"
+#include "protocol/missing_chunks_decoder.h"
+#include "protocol/mlog_list_decoder.h"
+#include "protocol/sclass_info_decoder.h"
+#include "transport/multi_exchange.h"
+
+namespace mfsmon::collect {
+
+namespace {
+
+using protocol::Command;
+using protocol::RequestForm;
+
+// Caps on answer sizes, checked before anything is allocated. Generous: they bound garbage,
+// not real clusters (a 10,000-server CSERV_LIST is 770 kB; the missing list holds at most
+// 100,000 entries of 17 bytes).
+constexpr std::uint32_t kMaxInfo = 4096;
+constexpr std::uint32_t kMaxMatrix = 64 * 1024;
+constexpr std::uint32_t kMaxList = 4u << 20;
+constexpr std::uint32_t kMaxSmall = 4096;
+constexpr std::uint32_t kMaxFsTest = 256 * 1024;
+constexpr std::uint32_t kMaxHddList = 1u << 20;
+
+// One version-dependent or version-independent request and what to do with its answer.
+struct Pending {
+    Command command;
+    std::function<void(Result<transport::Frame>)> take;
+};
+
+// Decodes an answer into its part, or keeps the error. GCC 12 at -O3 warns that the
+// std::variant inside Result frees an object it never allocated when an error is emplaced
+// (a known false positive of -Wfree-nonheap-object with inlined variant destructors, GCC bug
+// 108088); clang and the sanitizer builds see nothing. Silenced here only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wfree-nonheap-object"
+#endif
+template <typename T, typename Decode>
+std::function<void(Result<transport::Frame>)> Into(model::Part<T>& part, Decode decode) {
+    return [&part, decode](Result<transport::Frame> frame) {
+        if (!frame) {
+            part.emplace(frame.error());
+            return;
+        }
+        part.emplace(decode(frame->payload));
+    };
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+}  // namespace
+
+Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
+                                       const transport::Deadline& deadline) {
+    const PartSet& parts = request.parts;
+    model::ClusterSnapshot snap;
+    snap.master_host = request.host;
+    snap.master_port = request.port;
+    snap.collected_at = static_cast<std::int64_t>(std::time(nullptr));
+
+    MasterSession session(request.host, request.port);
+    if (auto st = session.Connect(deadline); !st) return st.error();
+
+    // First write: INFO and the requests every supported master accepts as they are.
+    std::vector<Pending> pending;
+    session.Queue({Command::kInfo, {}, kMaxInfo});
+    model::Version version;
+    auto queue = [&](Command command, RequestForm form, std::uint32_t cap,
+                     std::function<void(Result<transport::Frame>)> take) {
+        session.Queue({command, protocol::RequestPayload(form), cap});
+        pending.push_back({command, std::move(take)});
+    };
+    if (parts.Has(Part::kMatrix)) {
+        queue(Command::kChunksMatrix, RequestForm::kEmpty, kMaxMatrix,
+              Into(snap.matrices, [&version](const std::vector<std::uint8_t>& p) {
+                  return protocol::DecodeChunksMatrix(p, version);
+              }));
+    }
+    if (parts.Has(Part::kMetaloggers)) {
+        queue(Command::kMlogList, RequestForm::kEmpty, kMaxList,
+              Into(snap.metaloggers, [&version](const std::vector<std::uint8_t>& p) {
+                  return protocol::DecodeMlogList(p, version);
+              }));
+    }
+    if (parts.Has(Part::kChunkLoop)) {
+        queue(Command::kChunksTestInfo, RequestForm::kEmpty, kMaxSmall,
+              Into(snap.chunk_loop, [&version](const std::vector<std::uint8_t>& p) {
+                  return protocol::DecodeChunksTestInfo(p, version);
+              }));
+    }
+    if (auto st = session.Flush(deadline); !st) return st.error();
+
+    auto info_frame = session.Read(deadline);
+    if (!info_frame) return info_frame.error();
+    auto info = protocol::DecodeInfo(info_frame->payload);
+    if (!info) return info.error();
+    version = info->version;
+    snap.info = std::move(*info);
+
+    // Second write: the requests whose form depends on the version.
+    auto queue_versioned = [&](Command command, std::uint32_t cap, auto& part, auto decode) {
+        auto form = protocol::ChooseRequest(command, version);
+        if (!form) {
+            part.emplace(form.error());
+            return;
+        }
+        const RequestForm f = *form;
+        queue(command, f, cap, Into(part, [&version, f, decode](const std::vector<std::uint8_t>& p) {
+                  return decode(p, version, f);
+              }));
+    };
+    if (parts.Has(Part::kChunkservers) || parts.Has(Part::kDisks)) {
+        queue_versioned(Command::kCservList, kMaxList, snap.chunkservers,
+                        [](const std::vector<std::uint8_t>& p, const model::Version& v,
+                           RequestForm f) { return protocol::DecodeCservList(p, v, f); });
+    }
+    if (parts.Has(Part::kStorageClasses)) {
+        queue_versioned(Command::kSclassInfo, kMaxList, snap.storage_classes,
+                        [](const std::vector<std::uint8_t>& p, const model::Version& v,
+                           RequestForm f) { return protocol::DecodeSclassInfo(p, v, f); });
+    }
+    if (parts.Has(Part::kFsCheck)) {
+        queue_versioned(Command::kFsTestInfo, kMaxFsTest, snap.fs_check,
+                        [](const std::vector<std::uint8_t>& p, const model::Version& v,
+                           RequestForm f) { return protocol::DecodeFsTestInfo(p, v, f); });
+    }
+    model::Part<std::vector<model::MissingChunk>> missing;
+    if (parts.Has(Part::kMissingFiles)) {
+        queue_versioned(Command::kMissingChunks, kMaxList, missing,
+                        [](const std::vector<std::uint8_t>& p, const model::Version& v,
+                           RequestForm f) { return protocol::DecodeMissingChunks(p, v, f); });
+    }
+    // A failed write is seen again by every Read below, each naming its request.
+    (void)session.Flush(deadline);
+    for (auto& p : pending) p.take(session.Read(deadline));
+
+    if (missing) {
+        if (!*missing) {
+            snap.missing_files.emplace(missing->error());
+        } else {
+            model::MissingFiles files;
+            files.chunks = std::move(missing->value());
+            std::vector<std::uint32_t> inodes;
+            std::set<std::uint32_t> seen;
+            for (const auto& c : files.chunks) {
+                if (inodes.size() >= request.resolve_paths) break;
+                if (seen.insert(c.inode).second) inodes.push_back(c.inode);
+            }
+            if (!inodes.empty()) {
+                session.Queue({Command::kMassResolvePaths,
+                               protocol::MassResolvePathsPayload(inodes), kMaxList});
+                (void)session.Flush(deadline);
+                auto frame = session.Read(deadline);
+                if (!frame) {
+                    files.paths_error = frame.error();
+                } else if (auto paths = protocol::DecodeMassResolvePaths(frame->payload, version);
+                           !paths) {
+                    files.paths_error = paths.error();
+                } else {
+                    files.paths = std::move(*paths);
+                }
+            }
+            snap.missing_files.emplace(std::move(files));
+        }
+    }
+
+    if (parts.Has(Part::kDisks)) {
+        if (!snap.chunkservers || !*snap.chunkservers) {
+            snap.disks.emplace(MakeError(
+                ErrorKind::kProtocol, "disks not asked: the chunkserver list could not be read"));
+        } else {
+            // Disconnected servers are not asked (they have no address to answer from); nor
+            // are servers without a client port.
+            std::vector<const model::ChunkServer*> asked;
+            std::vector<transport::ExchangeTarget> targets;
+            for (const auto& cs : snap.chunkservers->value()) {
+                if (!cs.connected() || cs.port == 0) continue;
+                asked.push_back(&cs);
+                targets.push_back({model::Ipv4Text(cs.ip), cs.port});
+            }
+            transport::ExchangeRequest hdd{protocol::kCltocsHddList, {}, protocol::kCstoclHddList,
+                                           kMaxHddList, protocol::CommandName(Command::kHddList)};
+            transport::ExchangeLimits limits{request.per_chunkserver,
+                                             request.max_open_chunkservers};
+            auto answers = transport::ExchangeAll(targets, hdd, limits, deadline);
+            std::vector<model::ServerDisks> disks;
+            disks.reserve(asked.size());
+            for (std::size_t i = 0; i < asked.size(); ++i) {
+                const auto& cs = *asked[i];
+                Result<std::vector<model::Disk>> decoded =
+                    answers[i] ? protocol::DecodeHddList(answers[i]->payload, cs.version)
+                               : Result<std::vector<model::Disk>>(answers[i].error());
+                disks.emplace_back(model::ChunkServerName(cs), cs.csid, std::move(decoded));
+            }
+            snap.disks.emplace(std::move(disks));
+        }
+    }
+    return snap;
+}
+
+}  // namespace mfsmon::collect

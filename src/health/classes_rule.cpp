@@ -1,0 +1,113 @@
+#include "health/classes_rule.h"
+
+#include <fmt/format.h>
+
+#include "common/printable.h"
+
+namespace mfsmon::health {
+
+std::string_view FulfillableText(model::Fulfillable f) {
+    switch (f) {
+        case model::Fulfillable::kNo:
+            return "not enough servers (or servers with the needed labels)";
+        case model::Fulfillable::kNoSpace:
+            return "no space";
+        case model::Fulfillable::kOverloaded:
+            return "servers overloaded";
+        case model::Fulfillable::kYes:
+            return "yes";
+        case model::Fulfillable::kEcOnHold:
+            return "EC on hold (enough servers to keep EC data, not to create more)";
+        case model::Fulfillable::kUnknown:
+            return "unknown";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// Which states a class really defines, as mfscli shows them: CREATE only with labels, KEEP
+// always, ARCHIVE and TRASH with labels or an EC level. The master sends every state (3.x: no
+// TRASH); an undefined one falls back to KEEP and is not rated on its own.
+bool Defined(const model::ClassState& s, bool keep, bool create) {
+    if (!s.present) return false;
+    if (keep) return true;
+    if (create) return s.labels_count > 0;
+    return s.labels_count > 0 || s.ec_level > 0;
+}
+
+}  // namespace
+
+void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
+    const auto* classes = NeedPart(snap.storage_classes, "the storage classes (SCLASS_INFO)", ev);
+    if (classes == nullptr) return;
+    unsigned in_use = 0, unfulfillable = 0;
+    for (const auto& c : classes->classes) {
+        const std::string name = ControlCharsReplaced(c.name);
+        const auto under = c.keep_counts.under_copy + c.keep_counts.under_ec +
+                           c.archive_counts.under_copy + c.archive_counts.under_ec +
+                           c.trash_counts.under_copy + c.trash_counts.under_ec;
+        const auto exact = c.keep_counts.exact_copy + c.keep_counts.exact_ec +
+                           c.archive_counts.exact_copy + c.archive_counts.exact_ec +
+                           c.trash_counts.exact_copy + c.trash_counts.exact_ec;
+        const auto over = c.keep_counts.over_copy + c.keep_counts.over_ec +
+                          c.archive_counts.over_copy + c.archive_counts.over_ec +
+                          c.trash_counts.over_copy + c.trash_counts.over_ec;
+        if (c.min_trash_retention_hours > 0 && !Defined(c.trash, false, false) && snap.info.version.major >= 4) {
+            ev.Add("classes.min_trash_retention_unnecessary", State::kWarning,
+                   fmt::format("storage class {} sets a minimum trash retention of {} h but has "
+                               "no TRASH state",
+                               name, c.min_trash_retention_hours),
+                   1, name);
+        }
+        if (!c.in_use()) continue;
+        ++in_use;
+        struct Named {
+            const char* name;
+            const model::ClassState* state;
+            bool keep, create;
+        };
+        const Named states[] = {{"create", &c.create, false, true},
+                                {"keep", &c.keep, true, false},
+                                {"archive", &c.archive, false, false},
+                                {"trash", &c.trash, false, false}};
+        std::vector<std::string> problems;
+        for (const auto& s : states) {
+            if (!Defined(*s.state, s.keep, s.create)) continue;
+            const auto f = s.state->fulfillable();
+            if (f == model::Fulfillable::kYes) continue;
+            problems.push_back(fmt::format("{} ({}): {}", s.name, s.state->TargetText(),
+                                           FulfillableText(f)));
+        }
+        if (!problems.empty()) {
+            ++unfulfillable;
+            std::string text = fmt::format("storage class {} (in use: {} files, {} directories) "
+                                           "cannot be fulfilled: ",
+                                           name, c.files, c.dirs);
+            for (std::size_t k = 0; k < problems.size(); ++k) {
+                text += (k ? "; " : "") + problems[k];
+            }
+            ev.Add("classes.unfulfillable", State::kWarning, std::move(text), 1, name);
+        }
+        ev.details.push_back(fmt::format("class {} (id {}): {} files, {} directories; chunks: "
+                                         "{} undergoal, {} exact, {} overgoal",
+                                         name, c.id, c.files, c.dirs, under, exact, over));
+        for (auto [suffix, value] : {std::pair{"undergoal", under}, std::pair{"exact", exact},
+                                     std::pair{"overgoal", over}}) {
+            Perfdatum p = Metric(fmt::format("class_{}_{}", name, suffix),
+                                 static_cast<double>(value));
+            p.droppable = true;
+            ev.perfdata.push_back(std::move(p));
+        }
+    }
+    ev.ok_summary = fmt::format("{} storage classes in use, all fulfillable", in_use);
+    ev.details.insert(ev.details.begin(),
+                      fmt::format("{} storage classes, {} in use, {} in use and not fulfillable; "
+                                  "{} chunkservers connected",
+                                  classes->classes.size(), in_use, unfulfillable,
+                                  classes->all_servers));
+    ev.perfdata.insert(ev.perfdata.begin(),
+                       {Metric("classes_in_use", in_use), Metric("unfulfillable", unfulfillable)});
+}
+
+}  // namespace mfsmon::health
