@@ -16,7 +16,11 @@ runs=${2:-}
 [[ -z $runs || $runs =~ ^[0-9]+$ ]] || { echo "RUNS must be a whole number" >&2; exit 2; }
 
 out=build-fuzz
-targets=(${FUZZ_TARGETS:-info_decoder_fuzz chunks_matrix_decoder_fuzz threshold_range_fuzz reply_reader_fuzz})
+all_targets=(info_decoder_fuzz chunks_matrix_decoder_fuzz threshold_range_fuzz reply_reader_fuzz
+  cserv_list_decoder_fuzz mlog_list_decoder_fuzz hdd_list_decoder_fuzz
+  chunks_test_info_decoder_fuzz fs_test_info_decoder_fuzz missing_chunks_decoder_fuzz
+  mass_resolve_paths_decoder_fuzz sclass_info_decoder_fuzz)
+targets=(${FUZZ_TARGETS:-${all_targets[@]}})
 
 echo "== configure and build ($out)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$out" -DMFSMON_FUZZ=ON \
@@ -26,7 +30,7 @@ ninja -C "$out" "${targets[@]}"
 echo "== seed corpora"
 seeds=$out/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{info_decoder_fuzz,chunks_matrix_decoder_fuzz,threshold_range_fuzz,reply_reader_fuzz}
+for t in "${all_targets[@]}"; do mkdir -p "$seeds/$t"; done
 
 # Saves stdin as a seed named by its content, so equal recordings collapse into one file.
 put() {
@@ -74,6 +78,45 @@ if [[ -n $info3 && -n $matrix4 ]]; then
     synth "${v_len%:*}" $((4 + ${v_len#*:})) "$matrix4" 9 | put "$seeds/chunks_matrix_decoder_fuzz"
   done
 fi
+
+# The other decoders' inputs: the version word of the INFO answer of the same mfscli run, then
+# (for the answers whose layout depends on the request) one byte for the request form sent
+# (0 empty, 1 the other form), then the payload; see each fuzz/<decoder>_fuzz.cpp.
+python3 - "$seeds" <<'PY'
+import hashlib, os, re, sys
+seeds = sys.argv[1]
+# answer type -> (target, whether the request form byte is part of the input)
+targets = {501: ("cserv_list_decoder_fuzz", True), 523: ("mlog_list_decoder_fuzz", False),
+           601: ("hdd_list_decoder_fuzz", False), 515: ("chunks_test_info_decoder_fuzz", False),
+           513: ("fs_test_info_decoder_fuzz", True), 545: ("missing_chunks_decoder_fuzz", True),
+           537: ("mass_resolve_paths_decoder_fuzz", False), 543: ("sclass_info_decoder_fuzz", False)}
+name = re.compile(r"^(\d+)-(.+)-(req|ans)-(\d+)\.bin$")
+for root, dirs, files in os.walk("tests/fixtures"):
+    packets = sorted(f for f in files if name.match(f))
+    info = [f for f in packets if f.endswith("-ans-511.bin")]
+    if not info:
+        continue
+    word = open(os.path.join(root, info[0]), "rb").read()[8:12]
+    last_request = {}
+    for f in packets:
+        seq, peer, kind, typ = name.match(f).groups()
+        data = open(os.path.join(root, f), "rb").read()
+        if kind == "req":
+            last_request[(peer, int(typ) + 1)] = data[8:]
+            continue
+        t = targets.get(int(typ))
+        if t is None:
+            continue
+        target, form = t
+        req = last_request.get((peer, int(typ)), b"")
+        # SCLASS_INFO: only the forms the decoder reads (3.x empty, 4.x fver 5).
+        if int(typ) == 543 and req not in (b"", b"\x05"):
+            continue
+        body = word + ((b"\x01" if req else b"\x00") if form else b"") + data[8:]
+        path = os.path.join(seeds, target, hashlib.sha1(body).hexdigest())
+        with open(path, "wb") as out:
+            out.write(body)
+PY
 
 for range in 10 10: '~:10' 10:20 @10:20 0 '~:' -5:-1 0.5:1.5 @~:0 '@0:'; do
   printf '%s' "$range" | put "$seeds/threshold_range_fuzz"

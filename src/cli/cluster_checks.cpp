@@ -68,14 +68,18 @@ std::string MessageOf(const R& r) {
 }
 
 void AddRange(CLI::App* app, const char* name, std::string& target, const char* help) {
-    app->add_option(name, target, help)->type_name("RANGE")->check(CLI::Validator(
-        [](const std::string& t) { return MessageOf(health::Range::Parse(t)); }, "", "RANGE"));
+    app->add_option(name, target, help)
+        ->type_name("RANGE")
+        ->check(CLI::Validator(
+            [](const std::string& t) { return MessageOf(health::Range::Parse(t)); }, "", "RANGE"));
 }
 
 void AddUsage(CLI::App* app, const char* name, std::string& target, const char* help) {
-    app->add_option(name, target, help)->type_name("USAGE")->check(CLI::Validator(
-        [](const std::string& t) { return MessageOf(health::UsageRange::Parse(t)); }, "",
-        "USAGE"));
+    app->add_option(name, target, help)
+        ->type_name("USAGE")
+        ->check(CLI::Validator(
+            [](const std::string& t) { return MessageOf(health::UsageRange::Parse(t)); }, "",
+            "USAGE"));
 }
 
 void Override(std::optional<health::Range>& slot, const std::string& text) {
@@ -88,8 +92,8 @@ void Override(std::optional<health::UsageRange>& slot, const std::string& text) 
 void AddCommon(CLI::App* app, ClusterCheckOptions& o) {
     app->add_option("-H,--host", o.host,
                     "master host name or address, optionally with :PORT (default mfsmaster)")
-        ->check(CLI::Validator([](const std::string& t) { return MessageOf(ParseHostPort(t)); },
-                               "", "HOST"));
+        ->check(CLI::Validator([](const std::string& t) { return MessageOf(ParseHostPort(t)); }, "",
+                               "HOST"));
     app->add_option("-P,--port", o.port, "master client port (default 9421)")
         ->type_name("PORT")
         ->check(CLI::Validator([](const std::string& t) { return MessageOf(ParsePort(t)); }, "",
@@ -104,8 +108,8 @@ void AddCommon(CLI::App* app, ClusterCheckOptions& o) {
             "", "SEC"));
     app->add_option("--format", o.format, "output: text (plugin, default) or json")
         ->type_name("FORMAT")
-        ->check(CLI::Validator([](const std::string& t) { return MessageOf(CheckFormat(t)); },
-                               "", "FORMAT"));
+        ->check(CLI::Validator([](const std::string& t) { return MessageOf(CheckFormat(t)); }, "",
+                               "FORMAT"));
     app->add_option("--mute", o.mutes,
                     "a finding code (or an area such as 'disks') shown but never counted in the "
                     "state; repeatable")
@@ -161,8 +165,8 @@ PartSet PartsOf(ClusterCheck c) {
         case ClusterCheck::kClasses:
             return {Part::kStorageClasses};
         case ClusterCheck::kHealth:
-            return {Part::kMatrix,      Part::kChunkservers,   Part::kDisks,
-                    Part::kMetaloggers, Part::kChunkLoop,      Part::kFsCheck,
+            return {Part::kMatrix,         Part::kChunkservers, Part::kDisks,
+                    Part::kMetaloggers,    Part::kChunkLoop,    Part::kFsCheck,
                     Part::kStorageClasses, Part::kMissingFiles};
     }
     return {};
@@ -280,8 +284,7 @@ health::Evaluation Evaluate(const ClusterCheckOptions& o, const model::ClusterSn
             health::Append(ev, std::move(master), "master");
             health::Evaluation classes;
             health::EvaluateClasses(snap, classes);
-            std::erase_if(classes.perfdata,
-                          [](const health::Perfdatum& p) { return p.droppable; });
+            std::erase_if(classes.perfdata, [](const health::Perfdatum& p) { return p.droppable; });
             classes.details.resize(std::min<std::size_t>(classes.details.size(), 1));
             health::Append(ev, std::move(classes), "classes");
             ev.ok_summary = "no problems found";
@@ -295,6 +298,10 @@ health::Evaluation Evaluate(const ClusterCheckOptions& o, const model::ClusterSn
 
 const char* ServiceName(ClusterCheck which) {
     return Spec(which).service;
+}
+
+const char* CheckName(ClusterCheck which) {
+    return Spec(which).name;
 }
 
 CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptions& o) {
@@ -346,8 +353,7 @@ CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptio
         case ClusterCheck::kClasses:
             break;
         case ClusterCheck::kHealth:
-            app->add_option("--max-paths", o.max_paths,
-                            "missing files listed by path (default 10)")
+            app->add_option("--max-paths", o.max_paths, "missing files listed by path (default 10)")
                 ->type_name("N")
                 ->check(CLI::Range(0u, 1000u, "N"));
             AddChunkserverTimeout(app, o);
@@ -377,7 +383,8 @@ CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptio
 int RunClusterCheck(const ClusterCheckOptions& o) {
     const CheckSpec& spec = Spec(o.check);
     const bool json = o.format == "json";
-    const auto budget = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000.0 + 0.5));
+    const auto budget =
+        std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000.0 + 0.5));
     const auto deadline = transport::Deadline::After(budget);
 
     collect::CollectRequest request;

@@ -26,9 +26,9 @@ struct ClusterCheckOptions {
     std::string free_warning, free_critical;  // space
     unsigned expect = 0;                      // chunkservers; 0 = not given
     double io_error_window_s = 86400;         // disks
-    std::string save_age_warning, save_age_critical, save_duration_warning,
-        save_duration_critical, memory_warning, memory_critical;  // master
-    std::size_t max_paths = 10;                                   // health
+    std::string save_age_warning, save_age_critical, save_duration_warning, save_duration_critical,
+        memory_warning, memory_critical;  // master
+    std::size_t max_paths = 10;           // health
     std::string missing_warning, missing_critical, endangered_warning, endangered_critical,
         undergoal_warning, undergoal_critical, marked_warning, marked_critical;  // health
 };
@@ -36,7 +36,8 @@ struct ClusterCheckOptions {
 // Adds the subcommand to `check`; `service` receives its plugin service name for errors.
 CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptions& options);
 
-const char* ServiceName(ClusterCheck which);
+const char* ServiceName(ClusterCheck which);  // "MOOSEFS DISKS"
+const char* CheckName(ClusterCheck which);    // "disks"
 
 int RunClusterCheck(const ClusterCheckOptions& options);
 

@@ -124,7 +124,8 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
             return;
         }
         const RequestForm f = *form;
-        queue(command, f, cap, Into(part, [&version, f, decode](const std::vector<std::uint8_t>& p) {
+        queue(command, f, cap,
+              Into(part, [&version, f, decode](const std::vector<std::uint8_t>& p) {
                   return decode(p, version, f);
               }));
     };
@@ -197,8 +198,11 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
                 asked.push_back(&cs);
                 targets.push_back({model::Ipv4Text(cs.ip), cs.port});
             }
-            transport::ExchangeRequest hdd{protocol::kCltocsHddList, {}, protocol::kCstoclHddList,
-                                           kMaxHddList, protocol::CommandName(Command::kHddList)};
+            transport::ExchangeRequest hdd{protocol::kCltocsHddList,
+                                           {},
+                                           protocol::kCstoclHddList,
+                                           kMaxHddList,
+                                           protocol::CommandName(Command::kHddList)};
             transport::ExchangeLimits limits{request.per_chunkserver,
                                              request.max_open_chunkservers};
             auto answers = transport::ExchangeAll(targets, hdd, limits, deadline);

@@ -72,8 +72,8 @@ Result<transport::Frame> MasterSession::Read(const transport::Deadline& deadline
     const char* name = protocol::CommandName(request.command);
     if (!conn_) {
         if (broken_) {
-            return MakeError(broken_->kind, fmt::format("{} not answered: {}", name,
-                                                        broken_->message));
+            return MakeError(broken_->kind,
+                             fmt::format("{} not answered: {}", name, broken_->message));
         }
         return MakeError(ErrorKind::kClosed,
                          fmt::format("{} not answered: the connection to {}:{} was lost after an "

@@ -124,15 +124,15 @@ void EvaluateChunkservers(const model::ClusterSnapshot& snap, const ChunkserverR
         }
         // A server with only marked disks has no regular space: nothing to rate.
         if (cs.total > 0) {
-            const State s = rules.usage.Evaluate(static_cast<double>(cs.used),
-                                                 static_cast<double>(cs.total));
+            const State s =
+                rules.usage.Evaluate(static_cast<double>(cs.used), static_cast<double>(cs.total));
             if (s != State::kOk) {
                 add(s == State::kCritical ? "chunkservers.full" : "chunkservers.nearly_full", s,
-                    fmt::format("chunkserver {} {} used ({} of {})", name,
-                                Percent(static_cast<double>(cs.used),
-                                        static_cast<double>(cs.total)),
-                                HumanBytes(static_cast<double>(cs.used)),
-                                HumanBytes(static_cast<double>(cs.total))));
+                    fmt::format(
+                        "chunkserver {} {} used ({} of {})", name,
+                        Percent(static_cast<double>(cs.used), static_cast<double>(cs.total)),
+                        HumanBytes(static_cast<double>(cs.used)),
+                        HumanBytes(static_cast<double>(cs.total))));
             }
         }
         rows.push_back({&cs, worst});
@@ -154,13 +154,14 @@ void EvaluateChunkservers(const model::ClusterSnapshot& snap, const ChunkserverR
         Percent(static_cast<double>(used), static_cast<double>(total))));
 
     Perfdatum up = Metric("connected", connected);
-    if (rules.expect) up.critical = std::move(Range::Parse(fmt::format("{}:", *rules.expect))).value();
+    if (rules.expect)
+        up.critical = std::move(Range::Parse(fmt::format("{}:", *rules.expect))).value();
     ev.perfdata.push_back(std::move(up));
     ev.perfdata.push_back(Metric("disconnected", disconnected));
     ev.perfdata.push_back(Metric("maintenance", maintenance));
     ev.perfdata.push_back(Metric("chunks", static_cast<double>(chunks)));
-    ev.perfdata.push_back(Metric("used", static_cast<double>(used), "B", 0.0,
-                                 static_cast<double>(total)));
+    ev.perfdata.push_back(
+        Metric("used", static_cast<double>(used), "B", 0.0, static_cast<double>(total)));
     ev.perfdata.push_back(Metric("total", static_cast<double>(total), "B"));
 
     // Per server: the worst first, so that the ones the renderer keeps under the 8 KiB limit

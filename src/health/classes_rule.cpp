@@ -53,7 +53,8 @@ void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
         const auto over = c.keep_counts.over_copy + c.keep_counts.over_ec +
                           c.archive_counts.over_copy + c.archive_counts.over_ec +
                           c.trash_counts.over_copy + c.trash_counts.over_ec;
-        if (c.min_trash_retention_hours > 0 && !Defined(c.trash, false, false) && snap.info.version.major >= 4) {
+        if (c.min_trash_retention_hours > 0 && !Defined(c.trash, false, false) &&
+            snap.info.version.major >= 4) {
             ev.Add("classes.min_trash_retention_unnecessary", State::kWarning,
                    fmt::format("storage class {} sets a minimum trash retention of {} h but has "
                                "no TRASH state",
@@ -76,36 +77,38 @@ void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
             if (!Defined(*s.state, s.keep, s.create)) continue;
             const auto f = s.state->fulfillable();
             if (f == model::Fulfillable::kYes) continue;
-            problems.push_back(fmt::format("{} ({}): {}", s.name, s.state->TargetText(),
-                                           FulfillableText(f)));
+            problems.push_back(
+                fmt::format("{} ({}): {}", s.name, s.state->TargetText(), FulfillableText(f)));
         }
         if (!problems.empty()) {
             ++unfulfillable;
-            std::string text = fmt::format("storage class {} (in use: {} files, {} directories) "
-                                           "cannot be fulfilled: ",
-                                           name, c.files, c.dirs);
+            std::string text = fmt::format(
+                "storage class {} (in use: {} files, {} directories) "
+                "cannot be fulfilled: ",
+                name, c.files, c.dirs);
             for (std::size_t k = 0; k < problems.size(); ++k) {
                 text += (k ? "; " : "") + problems[k];
             }
             ev.Add("classes.unfulfillable", State::kWarning, std::move(text), 1, name);
         }
-        ev.details.push_back(fmt::format("class {} (id {}): {} files, {} directories; chunks: "
-                                         "{} undergoal, {} exact, {} overgoal",
-                                         name, c.id, c.files, c.dirs, under, exact, over));
+        ev.details.push_back(
+            fmt::format("class {} (id {}): {} files, {} directories; chunks: "
+                        "{} undergoal, {} exact, {} overgoal",
+                        name, c.id, c.files, c.dirs, under, exact, over));
         for (auto [suffix, value] : {std::pair{"undergoal", under}, std::pair{"exact", exact},
                                      std::pair{"overgoal", over}}) {
-            Perfdatum p = Metric(fmt::format("class_{}_{}", name, suffix),
-                                 static_cast<double>(value));
+            Perfdatum p =
+                Metric(fmt::format("class_{}_{}", name, suffix), static_cast<double>(value));
             p.droppable = true;
             ev.perfdata.push_back(std::move(p));
         }
     }
     ev.ok_summary = fmt::format("{} storage classes in use, all fulfillable", in_use);
-    ev.details.insert(ev.details.begin(),
-                      fmt::format("{} storage classes, {} in use, {} in use and not fulfillable; "
-                                  "{} chunkservers connected",
-                                  classes->classes.size(), in_use, unfulfillable,
-                                  classes->all_servers));
+    ev.details.insert(
+        ev.details.begin(),
+        fmt::format("{} storage classes, {} in use, {} in use and not fulfillable; "
+                    "{} chunkservers connected",
+                    classes->classes.size(), in_use, unfulfillable, classes->all_servers));
     ev.perfdata.insert(ev.perfdata.begin(),
                        {Metric("classes_in_use", in_use), Metric("unfulfillable", unfulfillable)});
 }

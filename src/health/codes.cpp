@@ -37,9 +37,10 @@ constexpr CodeInfo kCodes[] = {
      "Chunks that are at goal only thanks to copies on disks marked for removal (the regular "
      "matrix's deficit minus the all matrix's). No data is lost; removing the marked disks now "
      "would make them undergoal, endangered or missing.",
-     "Wait until the count is 0 and the disks say ready for removal (`mfsmon check disks`).",
-     "", "replicas"},
-    {"replicas.counters_in_progress", kOk, "counters may not be valid - (dis)connections in "
+     "Wait until the count is 0 and the disks say ready for removal (`mfsmon check disks`).", "",
+     "replicas"},
+    {"replicas.counters_in_progress", kOk,
+     "counters may not be valid - (dis)connections in "
      "progress",
      "The master is still processing chunkserver connections or disconnections; its chunk "
      "counters are in flux for a few seconds.",
@@ -76,7 +77,8 @@ constexpr CodeInfo kCodes[] = {
      "master does not replicate their chunks.",
      "Bring it back before the maintenance ends, or end maintenance so replication starts.",
      "cs_unreachable_maintain", "chunkservers"},
-    {"chunkservers.maintenance", kWarn, "chunkserver IP:PORT in maintenance (permanent / N s left "
+    {"chunkservers.maintenance", kWarn,
+     "chunkserver IP:PORT in maintenance (permanent / N s left "
      "/ temporary)",
      "The chunkserver is in maintenance mode: the master does not replicate its chunks away "
      "when it disconnects, and writes avoid it.",
@@ -84,8 +86,8 @@ constexpr CodeInfo kCodes[] = {
      "cs_maintain,cs_maintain_tmp", "chunkservers"},
     {"chunkservers.too_few", kCrit, "N chunkservers connected, expected at least M",
      "Fewer chunkservers are connected than `--expect` says there should be.",
-     "Find the missing servers (`chunkservers.disconnected` names those the master remembers).",
-     "", "chunkservers"},
+     "Find the missing servers (`chunkservers.disconnected` names those the master remembers).", "",
+     "chunkservers"},
     {"chunkservers.overloaded", kWarn, "chunkserver IP:PORT overloaded (load N)",
      "The chunkserver reports it cannot keep up with its chunk operations.",
      "Check its disks and network; spread load (labels, more servers).", "cs_overload",
@@ -96,20 +98,22 @@ constexpr CodeInfo kCodes[] = {
     {"chunkservers.grace", kOk, "chunkserver IP:PORT in heavy-load grace (N s left)",
      "After heavy load the master spares this server new work for a while.", "Nothing.", "",
      "chunkservers"},
-    {"chunkservers.version_older", kWarn, "chunkserver IP:PORT runs VERSION, older than the "
+    {"chunkservers.version_older", kWarn,
+     "chunkserver IP:PORT runs VERSION, older than the "
      "master's VERSION",
      "A chunkserver left on an older version, usually after an upgrade. Allowed during an "
      "upgrade, but every component should end on the same version.",
      "Upgrade the chunkserver.", "cs_older", "chunkservers"},
-    {"chunkservers.version_newer", kCrit, "chunkserver IP:PORT runs VERSION, newer than the "
+    {"chunkservers.version_newer", kCrit,
+     "chunkserver IP:PORT runs VERSION, newer than the "
      "master's VERSION",
      "A chunkserver newer than the master may use protocol features the master does not "
      "understand.",
      "Upgrade the master (then the other components) to the same version.", "cs_newer",
      "chunkservers"},
     {"chunkservers.edition_mismatch", kCrit, "chunkserver IP:PORT is PRO/CE, the master is CE/PRO",
-     "Community and PRO components are mixed in one cluster.",
-     "Run one edition everywhere.", "cs_ce_pro,cs_pro_ce", "chunkservers"},
+     "Community and PRO components are mixed in one cluster.", "Run one edition everywhere.",
+     "cs_ce_pro,cs_pro_ce", "chunkservers"},
     {"chunkservers.nearly_full", kWarn, "chunkserver IP:PORT N% used",
      "The chunkserver's regular disks are nearly full (default: 90 %).",
      "Add disks or servers, or free space.", "cs_hdds_nearly_full", "chunkservers"},
@@ -175,15 +179,14 @@ constexpr CodeInfo kCodes[] = {
      "Check the master's log and its DATA_PATH (space, permissions).", "", "master"},
     {"master.metadata_save_duration", kWarn, "last metadata save took N",
      "Saving the metadata took long (default threshold 45 min, as the GUI).",
-     "Check the master's disk and memory; consider more RAM or faster storage.",
-     "ms_long_duration", "master"},
+     "Check the master's disk and memory; consider more RAM or faster storage.", "ms_long_duration",
+     "master"},
     {"master.metadata_save_status", kWarn, "last metadata save: saved in foreground / unknown",
      "The master saved its metadata in the foreground (which blocks it: the background save "
      "could not fork) or reports a save status mfsmon does not know. Background, downloaded "
      "and CRC background saves are shown in the long output, not reported.",
      "A foreground save: check the master's memory (the background save forks).",
-     "ms_last_store_foreground,ms_last_store_unknown",
-     "master"},
+     "ms_last_store_foreground,ms_last_store_unknown", "master"},
     {"master.no_usage_info", kOk, "master reports no memory / CPU usage",
      "The master sends 0 for its memory or CPU usage: CPU is only measured after its first "
      "minute, and some platforms give no memory figure.",
@@ -204,8 +207,8 @@ constexpr CodeInfo kCodes[] = {
      "master's disk loses the filesystem.",
      "Start a metalogger (mfsmetalogger) on another host.", "ms_single", "master"},
     {"metaloggers.version_older", kCrit, "metalogger IP runs VERSION, older than the master's",
-     "An older metalogger may not understand the master's changelog.",
-     "Upgrade the metalogger.", "ml_older", "master"},
+     "An older metalogger may not understand the master's changelog.", "Upgrade the metalogger.",
+     "ml_older", "master"},
     {"metaloggers.version_newer", kOk, "metalogger IP runs VERSION, newer than the master's",
      "Allowed during an upgrade.", "Upgrade the master.", "ml_newer", "master"},
     {"metaloggers.edition_mismatch", kCrit, "metalogger IP is PRO/CE, the master is CE/PRO",
@@ -272,18 +275,22 @@ std::string ListCodes() {
 std::string CodesMarkdown() {
     std::string out =
         "# Health codes\n\n"
-        "Generated from `src/health/codes.cpp` by `mfsmon explain --markdown`; a unit test fails "
-        "when this page and the table differ. Codes are stable: alerts, `--mute` and dashboards "
-        "name them.\n\n"
+        "Every finding mfsmon reports has one of these codes. Codes are stable: alerts, `--mute` "
+        "and dashboards name them, so a code is never renamed or reused. `mfsmon explain CODE` "
+        "prints one of them. This page is generated from `src/health/codes.cpp` by `mfsmon "
+        "explain --markdown > docs/health-codes.md`; a unit test fails when they differ. How the "
+        "MooseFS GUI's self-check conditions map to these codes: "
+        "[gui-conditions.md](gui-conditions.md).\n\n"
         "| code | default | check | summary |\n|---|---|---|---|\n";
     for (const auto& c : kCodes) {
-        out += fmt::format("| [`{}`](#{}) | {} | {} | {} |\n", c.code, c.code, StateName(c.severity),
-                           c.check, c.summary);
+        out += fmt::format("| `{}` | {} | {} | {} |\n", c.code, StateName(c.severity), c.check,
+                           c.summary);
     }
     for (const auto& c : kCodes) {
-        out += fmt::format("\n## {}\n\nDefault: **{}**, reported by `mfsmon check {}` and `mfsmon "
-                           "check health`.\n\n{}\n\n**What to do:** {}\n",
-                           c.code, StateName(c.severity), c.check, c.meaning, c.action);
+        out += fmt::format(
+            "\n## {}\n\nDefault: **{}**, reported by `mfsmon check {}` and `mfsmon "
+            "check health`.\n\n{}\n\n**What to do:** {}\n",
+            c.code, StateName(c.severity), c.check, c.meaning, c.action);
         if (!c.gui_ids.empty()) out += fmt::format("\nMooseFS GUI ids: `{}`\n", c.gui_ids);
     }
     return out;

@@ -13,13 +13,13 @@
 namespace mfsmon::health {
 
 struct CodeInfo {
-    std::string_view code;       // "chunkservers.disconnected"
-    State severity;              // default; thresholds or flags may change it
-    std::string_view summary;    // one line: what the finding says
-    std::string_view meaning;    // what is going on and why it matters
-    std::string_view action;     // what to do
-    std::string_view gui_ids;    // MooseFS 4.59 GUI self-check ids it covers, comma separated
-    std::string_view check;      // the check that reports it ("chunkservers", ...)
+    std::string_view code;     // "chunkservers.disconnected"
+    State severity;            // default; thresholds or flags may change it
+    std::string_view summary;  // one line: what the finding says
+    std::string_view meaning;  // what is going on and why it matters
+    std::string_view action;   // what to do
+    std::string_view gui_ids;  // MooseFS 4.59 GUI self-check ids it covers, comma separated
+    std::string_view check;    // the check that reports it ("chunkservers", ...)
 };
 
 std::span<const CodeInfo> Codes();

@@ -71,8 +71,8 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
         if (!cs.connected()) ++not_asked;
     }
 
-    unsigned disks = 0, invalid = 0, damaged = 0, marked = 0, ready = 0, errors = 0,
-             scanning = 0, unreachable = 0;
+    unsigned disks = 0, invalid = 0, damaged = 0, marked = 0, ready = 0, errors = 0, scanning = 0,
+             unreachable = 0;
     std::uint64_t used = 0, total = 0;
     for (const auto& sd : *all_disks) {
         if (!sd.disks) {
@@ -81,8 +81,8 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
                    fmt::format("disks of chunkserver {} unknown: {}", sd.server,
                                sd.disks.error().message),
                    1, sd.server);
-            ev.details.push_back(fmt::format("{}: no disk list ({})", sd.server,
-                                             sd.disks.error().message));
+            ev.details.push_back(
+                fmt::format("{}: no disk list ({})", sd.server, sd.disks.error().message));
             continue;
         }
         const auto it = by_name.find(sd.server);
@@ -115,11 +115,11 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
                 const auto age = snap.collected_at - static_cast<std::int64_t>(d.error_time);
                 if (age <= rules.io_error_window.count()) {
                     ++errors;
-                    ev.Add("disks.io_error", State::kWarning,
-                           fmt::format("disk {}: I/O error on chunk {:016X} at {} ({} ago)", name,
-                                       d.error_chunk_id, TimeText(d.error_time),
-                                       HumanDuration(age)),
-                           1, name);
+                    ev.Add(
+                        "disks.io_error", State::kWarning,
+                        fmt::format("disk {}: I/O error on chunk {:016X} at {} ({} ago)", name,
+                                    d.error_chunk_id, TimeText(d.error_time), HumanDuration(age)),
+                        1, name);
                 }
                 status.push_back(fmt::format("last error {}", TimeText(d.error_time)));
             }
@@ -134,27 +134,27 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
                            fmt::format("disk {} marked for removal: ready, safe to remove", name),
                            d.chunks, name);
                 } else {
-                    ev.Add("disks.marked_for_removal", State::kWarning,
-                           fmt::format("disk {} marked for removal, not ready ({})", name,
-                                       mfr_text),
-                           d.chunks, name);
+                    ev.Add(
+                        "disks.marked_for_removal", State::kWarning,
+                        fmt::format("disk {} marked for removal, not ready ({})", name, mfr_text),
+                        d.chunks, name);
                 }
                 status.push_back(fmt::format("marked for removal ({})", mfr_text));
             }
-            const bool rated = !d.invalid() && !d.scanning() && !d.marked_for_removal() &&
-                               d.total > 0;
+            const bool rated =
+                !d.invalid() && !d.scanning() && !d.marked_for_removal() && d.total > 0;
             if (rated) {
                 used += d.used;
                 total += d.total;
-                const State s = rules.usage.Evaluate(static_cast<double>(d.used),
-                                                     static_cast<double>(d.total));
+                const State s =
+                    rules.usage.Evaluate(static_cast<double>(d.used), static_cast<double>(d.total));
                 if (s != State::kOk) {
                     ev.Add(s == State::kCritical ? "disks.full" : "disks.nearly_full", s,
-                           fmt::format("disk {} {} used ({} of {})", name,
-                                       Percent(static_cast<double>(d.used),
-                                               static_cast<double>(d.total)),
-                                       HumanBytes(static_cast<double>(d.used)),
-                                       HumanBytes(static_cast<double>(d.total))),
+                           fmt::format(
+                               "disk {} {} used ({} of {})", name,
+                               Percent(static_cast<double>(d.used), static_cast<double>(d.total)),
+                               HumanBytes(static_cast<double>(d.used)),
+                               HumanBytes(static_cast<double>(d.total))),
                            1, name);
                 }
             }
@@ -178,8 +178,8 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
                       fmt::format("{} disks on {} chunkservers: {} invalid, {} damaged, {} marked "
                                   "for removal ({} ready), {} with recent I/O errors, {} scanning; "
                                   "{} chunkservers did not answer, {} disconnected not asked",
-                                  disks, all_disks->size(), invalid, damaged, marked, ready,
-                                  errors, scanning, unreachable, not_asked));
+                                  disks, all_disks->size(), invalid, damaged, marked, ready, errors,
+                                  scanning, unreachable, not_asked));
     ev.perfdata.push_back(Metric("disks", disks));
     ev.perfdata.push_back(Metric("invalid", invalid));
     ev.perfdata.push_back(Metric("damaged", damaged));
@@ -187,8 +187,8 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
     ev.perfdata.push_back(Metric("io_errors", errors));
     ev.perfdata.push_back(Metric("scanning", scanning));
     ev.perfdata.push_back(Metric("unreachable_chunkservers", unreachable));
-    ev.perfdata.push_back(Metric("used", static_cast<double>(used), "B", 0.0,
-                                 static_cast<double>(total)));
+    ev.perfdata.push_back(
+        Metric("used", static_cast<double>(used), "B", 0.0, static_cast<double>(total)));
 }
 
 }  // namespace mfsmon::health

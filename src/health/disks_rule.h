@@ -12,7 +12,7 @@
 namespace mfsmon::health {
 
 struct DiskRules {
-    UsageThresholds usage;                      // per disk (defaults 90 % / 99 %)
+    UsageThresholds usage;                        // per disk (defaults 90 % / 99 %)
     std::chrono::seconds io_error_window{86400};  // a last I/O error this recent is reported
     static DiskRules Defaults();
 };

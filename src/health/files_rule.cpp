@@ -32,8 +32,9 @@ void EvaluateFiles(const model::ClusterSnapshot& snap, std::size_t max_paths, Ev
     const std::string as_of =
         fs->has_data() ? fmt::format("as of the master's last filesystem check loop at {}",
                                      TimeText(fs->loop_end))
-                       : std::string("the master's filesystem check loop has not completed a "
-                                     "pass yet");
+                       : std::string(
+                             "the master's filesystem check loop has not completed a "
+                             "pass yet");
     std::set<std::uint32_t> inodes;
     for (const auto& c : missing->chunks) inodes.insert(c.inode);
     const std::uint64_t missing_files =
@@ -71,14 +72,14 @@ void EvaluateFiles(const model::ClusterSnapshot& snap, std::size_t max_paths, Ev
             f.lines.push_back(fmt::format("... and {} more", inodes.size() - max_paths));
         }
         if (missing->paths_error) {
-            f.lines.push_back(fmt::format("paths could not be resolved: {}",
-                                          missing->paths_error->message));
+            f.lines.push_back(
+                fmt::format("paths could not be resolved: {}", missing->paths_error->message));
         }
         ev.findings.push_back(std::move(f));
     }
     if (fs->has_data()) {
-        const std::uint64_t trash = fs->missing_trash_files.value_or(0) +
-                                    fs->missing_sustained_files.value_or(0);
+        const std::uint64_t trash =
+            fs->missing_trash_files.value_or(0) + fs->missing_sustained_files.value_or(0);
         if (trash > 0) {
             ev.Add("files.missing_in_trash", State::kCritical,
                    fmt::format("{} files in trash or sustained with missing chunks ({})", trash,
@@ -96,8 +97,9 @@ void EvaluateFiles(const model::ClusterSnapshot& snap, std::size_t max_paths, Ev
             TimeText(fs->loop_end), fs->files, fs->undergoal_files, fs->missing_files, fs->chunks,
             fs->undergoal_chunks, fs->missing_chunks));
     } else {
-        ev.details.push_back("filesystem check loop: no complete pass yet (about one hour per "
-                             "pass; paused after chunkserver disconnections)");
+        ev.details.push_back(
+            "filesystem check loop: no complete pass yet (about one hour per "
+            "pass; paused after chunkserver disconnections)");
     }
     ev.perfdata.push_back(Metric("missing_files", static_cast<double>(missing_files)));
 }

@@ -11,7 +11,6 @@
 
 namespace mfsmon::health {
 
-void EvaluateFiles(const model::ClusterSnapshot& snapshot, std::size_t max_paths,
-                   Evaluation& ev);
+void EvaluateFiles(const model::ClusterSnapshot& snapshot, std::size_t max_paths, Evaluation& ev);
 
 }  // namespace mfsmon::health

@@ -40,8 +40,7 @@ MasterRules MasterRules::Defaults() {
     return r;
 }
 
-void EvaluateMaster(const model::ClusterSnapshot& snap, const MasterRules& rules,
-                    Evaluation& ev) {
+void EvaluateMaster(const model::ClusterSnapshot& snap, const MasterRules& rules, Evaluation& ev) {
     const auto& i = snap.info;
     // The master's own clock when it sends it (4.17+, 3.0.117), else ours.
     const std::int64_t now = i.usec_time && *i.usec_time > 0
@@ -54,9 +53,9 @@ void EvaluateMaster(const model::ClusterSnapshot& snap, const MasterRules& rules
     if (i.memory_usage == 0 || (i.sys_cpu == 0 && i.user_cpu == 0)) {
         ev.Add("master.no_usage_info", State::kOk,
                fmt::format("master reports no {} usage",
-                           i.memory_usage == 0 ? (i.sys_cpu == 0 && i.user_cpu == 0 ? "memory or CPU"
-                                                                                     : "memory")
-                                               : "CPU"),
+                           i.memory_usage == 0
+                               ? (i.sys_cpu == 0 && i.user_cpu == 0 ? "memory or CPU" : "memory")
+                               : "CPU"),
                0);
     }
     // Inode numbers are 31 bits (the GUI's help: warn past 95 %).
@@ -73,10 +72,9 @@ void EvaluateMaster(const model::ClusterSnapshot& snap, const MasterRules& rules
     } else {
         const std::int64_t age = now - static_cast<std::int64_t>(i.last_store_time);
         const State s = rules.save_age.Evaluate(static_cast<double>(age));
-        const std::string text = fmt::format("metadata last saved {} ago ({}, took {})",
-                                             HumanDuration(age),
-                                             SaveStatusText(i.last_store_status),
-                                             HumanDuration(i.last_store_duration_ms / 1000));
+        const std::string text = fmt::format(
+            "metadata last saved {} ago ({}, took {})", HumanDuration(age),
+            SaveStatusText(i.last_store_status), HumanDuration(i.last_store_duration_ms / 1000));
         if (s != State::kOk) ev.Add("master.metadata_save_age", s, text, age);
         ev.details.push_back(text);
         Perfdatum p = Metric("metadata_save_age", static_cast<double>(age), "s");
@@ -111,12 +109,12 @@ void EvaluateMaster(const model::ClusterSnapshot& snap, const MasterRules& rules
     mem.critical = rules.memory.critical;
     ev.perfdata.push_back(std::move(mem));
 
-    ev.ok_summary = fmt::format("master {}, {}", i.version.ToString(),
-                                i.last_store_time == 0
-                                    ? std::string("metadata not saved since it started")
-                                    : fmt::format("metadata saved {} ago",
-                                                  HumanDuration(now - static_cast<std::int64_t>(
-                                                                          i.last_store_time))));
+    ev.ok_summary = fmt::format(
+        "master {}, {}", i.version.ToString(),
+        i.last_store_time == 0
+            ? std::string("metadata not saved since it started")
+            : fmt::format("metadata saved {} ago",
+                          HumanDuration(now - static_cast<std::int64_t>(i.last_store_time))));
     if (!rules.metaloggers) return;
     const auto* mls = NeedPart(snap.metaloggers, "the metalogger list (MLOG_LIST)", ev);
     if (mls == nullptr) return;

@@ -17,14 +17,14 @@ struct Finding {
     State severity = State::kOk;
     std::string text;  // "15 chunks of goal 1 lost"
     std::uint64_t count = 0;
-    std::optional<int> row;  // matrix row (goal / redundancy level + 1) it is about
-    std::string subject;     // what it is about: "198.18.0.10:9422", a disk, a class
+    std::optional<int> row;          // matrix row (goal / redundancy level + 1) it is about
+    std::string subject;             // what it is about: "198.18.0.10:9422", a disk, a class
     std::vector<std::string> lines;  // more detail, one line each (e.g. missing file paths)
     bool muted = false;              // --mute: shown, never counted in the state
 };
 
-inline Finding MakeFinding(std::string code, State severity, std::string text,
-                           std::uint64_t count, std::optional<int> row = std::nullopt) {
+inline Finding MakeFinding(std::string code, State severity, std::string text, std::uint64_t count,
+                           std::optional<int> row = std::nullopt) {
     Finding f;
     f.code = std::move(code);
     f.severity = severity;

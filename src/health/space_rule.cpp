@@ -38,14 +38,15 @@ void EvaluateSpace(const model::ClusterSnapshot& snap, const SpaceRules& rules, 
                            HumanBytes(static_cast<double>(i.trash_space)), HumanBytes(total)),
                i.trash_space);
     }
-    ev.details.push_back(fmt::format("trash: {} in {} files; sustained (deleted, still open): {} "
-                                     "in {} files",
-                                     HumanBytes(static_cast<double>(i.trash_space)), i.trash_files,
-                                     HumanBytes(static_cast<double>(i.sustained_space)),
-                                     i.sustained_files));
+    ev.details.push_back(
+        fmt::format("trash: {} in {} files; sustained (deleted, still open): {} "
+                    "in {} files",
+                    HumanBytes(static_cast<double>(i.trash_space)), i.trash_files,
+                    HumanBytes(static_cast<double>(i.sustained_space)), i.sustained_files));
     Perfdatum used_pd = Metric("used", used, "B", 0.0, total);
     Perfdatum pct = Metric("used_percent", total > 0 ? used * 100.0 / total : 0, "%", 0.0, 100.0);
-    if (rules.used.warning && rules.used.warning->percent()) pct.warning = rules.used.warning->range();
+    if (rules.used.warning && rules.used.warning->percent())
+        pct.warning = rules.used.warning->range();
     if (rules.used.critical && rules.used.critical->percent()) {
         pct.critical = rules.used.critical->range();
     }

@@ -14,7 +14,6 @@ struct SpaceRules {
     static SpaceRules Defaults();
 };
 
-void EvaluateSpace(const model::ClusterSnapshot& snapshot, const SpaceRules& rules,
-                   Evaluation& ev);
+void EvaluateSpace(const model::ClusterSnapshot& snapshot, const SpaceRules& rules, Evaluation& ev);
 
 }  // namespace mfsmon::health

@@ -41,7 +41,7 @@ struct ServerDisks {
 // files the first entries belong to.
 struct MissingFiles {
     std::vector<MissingChunk> chunks;
-    std::vector<InodePaths> paths;  // for the first inodes only (see the collector)
+    std::vector<InodePaths> paths;     // for the first inodes only (see the collector)
     std::optional<Error> paths_error;  // the list was read but the paths were not
 };
 

@@ -29,9 +29,6 @@ struct DiskStats {
     std::uint32_t fsync_usec_max = 0;
 };
 
-// Index into Disk::stats, in wire order.
-enum class StatsPeriod { kMinute = 0, kHour = 1, kDay = 2 };
-
 struct Disk {
     // Flag bits of the wire (CS_HDD_* in the chunkserver and mfscli).
     static constexpr std::uint8_t kMarkedForRemoval = 0x01;
@@ -57,7 +54,7 @@ struct Disk {
 
     // False for the older 144-byte stats form, which has no fsync counters.
     bool has_fsync_stats = false;
-    std::array<DiskStats, 3> stats{};  // StatsPeriod order: last minute, hour, day
+    std::array<DiskStats, 3> stats{};  // wire order: last minute, last hour, last day
 
     bool marked_for_removal() const { return (flags & kMarkedForRemoval) != 0; }
     bool damaged() const { return (flags & kDamaged) != 0; }
@@ -73,10 +70,6 @@ struct Disk {
     std::optional<unsigned> scan_progress_percent() const {
         if (!scanning()) return std::nullopt;
         return static_cast<unsigned>(std::min<std::uint64_t>(used, 100));
-    }
-
-    const DiskStats& Stats(StatsPeriod period) const {
-        return stats[static_cast<std::size_t>(period)];
     }
 };
 

@@ -34,13 +34,14 @@ model::DiskStats ReadStats(ByteReader& r, bool with_fsync) {
     return s;
 }
 
-Error EntryError(std::size_t index, std::size_t offset, const model::Version& chunkserver,
-                 const std::string& what) {
+// Same shape as the other record decoders' messages: what, from whom, which entry, why.
+Error EntryError(std::size_t length, const model::Version& chunkserver, std::size_t index,
+                 std::size_t offset, const std::string& what) {
     return MakeError(
         ErrorKind::kProtocol,
-        fmt::format("malformed {} answer from chunkserver {}: entry {} (at byte "
-                    "{}): {}",
-                    AnswerName(Command::kHddList), chunkserver.ToString(), index, offset, what));
+        fmt::format("{} answer of {} bytes from chunkserver {}: entry {} at byte {}: {}",
+                    AnswerName(Command::kHddList), length, chunkserver.ToString(), index, offset,
+                    what));
 }
 
 }  // namespace
@@ -58,24 +59,25 @@ Result<std::vector<model::Disk>> DecodeHddList(std::span<const std::uint8_t> pay
         const std::size_t index = disks.size();
         const std::size_t left = payload.size() - pos;
         if (left < 2) {
-            return EntryError(index, pos, chunkserver,
+            return EntryError(payload.size(), chunkserver, index, pos,
                               fmt::format("{} byte left, too short for an entry size", left));
         }
         const std::size_t entry_size = (std::size_t{payload[pos]} << 8) | payload[pos + 1];
         if (entry_size > left - 2) {
-            return EntryError(index, pos, chunkserver,
+            return EntryError(payload.size(), chunkserver, index, pos,
                               fmt::format("entry size {} runs past the end of the answer "
                                           "({} bytes left)",
                                           entry_size, left - 2));
         }
         const auto entry = payload.subspan(pos + 2, entry_size);
         if (entry.empty()) {
-            return EntryError(index, pos, chunkserver, "entry size 0 leaves no path length");
+            return EntryError(payload.size(), chunkserver, index, pos,
+                              "entry size 0 leaves no path length");
         }
         const std::size_t plen = entry[0];
         if (1 + plen > entry_size) {
             return EntryError(
-                index, pos, chunkserver,
+                payload.size(), chunkserver, index, pos,
                 fmt::format("path length {} runs past the entry of {} bytes", plen, entry_size));
         }
         // mfscli reads the stats only when the size is one of these two and silently shows
@@ -84,7 +86,7 @@ Result<std::vector<model::Disk>> DecodeHddList(std::span<const std::uint8_t> pay
         if (entry_size == plen + kFixedBytes + kStatsWithFsync) {
             with_fsync = true;
         } else if (entry_size != plen + kFixedBytes + kStatsNoFsync) {
-            return EntryError(index, pos, chunkserver,
+            return EntryError(payload.size(), chunkserver, index, pos,
                               fmt::format("entry size {} is neither {} (stats with fsync) nor "
                                           "{} (without fsync) for a path of {} bytes",
                                           entry_size, plen + kFixedBytes + kStatsWithFsync,
@@ -105,7 +107,7 @@ Result<std::vector<model::Disk>> DecodeHddList(std::span<const std::uint8_t> pay
         if (!r.ok() || r.remaining() != 0) {
             // Unreachable while the sizes above match the reads; kept so that a slip there is
             // an error value, not a silently wrong disk.
-            return EntryError(index, pos, chunkserver, "internal layout mismatch");
+            return EntryError(payload.size(), chunkserver, index, pos, "internal layout mismatch");
         }
         disks.push_back(std::move(d));
         pos += 2 + entry_size;

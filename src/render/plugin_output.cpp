@@ -101,9 +101,10 @@ std::string RenderPluginOutput(std::string_view service, const health::Report& r
         // Room for the note that says what was cut.
         const std::size_t reserve = 120;
         while (kept_lines > 0 && size() + reserve > max_bytes) --kept_lines;
-        note = fmt::format("({} long-output lines and {} per-item perfdata values left out to stay "
-                           "within {} bytes)",
-                           lines.size() - kept_lines, dropped_perf, max_bytes);
+        note = fmt::format(
+            "({} long-output lines and {} per-item perfdata values left out to stay "
+            "within {} bytes)",
+            lines.size() - kept_lines, dropped_perf, max_bytes);
     }
 
     std::string out = head;

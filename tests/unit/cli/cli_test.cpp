@@ -6,7 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -139,6 +142,64 @@ TEST(Cli, RefusedConnectionInJsonIsUnknown) {
     EXPECT_EQ(r.exit_code, 3);
     EXPECT_THAT(r.output, HasSubstr("\"state\": \"UNKNOWN\""));
     EXPECT_THAT(r.output, HasSubstr("\"kind\": \"connect\""));
+}
+
+}  // namespace
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// docs/health-codes.md is generated from the registry; regenerate it with
+// `build/mfsmon explain --markdown > docs/health-codes.md` when a code changes.
+TEST(Cli, HealthCodesDocIsTheRegistry) {
+    RunResult r = Mfsmon("explain --markdown");
+    ASSERT_EQ(r.exit_code, 0);
+    const std::string doc = ReadFile(std::string(MFSMON_SOURCE_DIR) + "/docs/health-codes.md");
+    ASSERT_FALSE(doc.empty()) << "docs/health-codes.md is missing";
+    EXPECT_TRUE(doc == r.output) << "docs/health-codes.md differs from `mfsmon explain "
+                                    "--markdown`: regenerate it";
+}
+
+TEST(Cli, ExplainKnowsEveryCodeAndRefusesOthers) {
+    RunResult list = Mfsmon("explain");
+    EXPECT_EQ(list.exit_code, 0);
+    EXPECT_THAT(list.output, HasSubstr("chunkservers.disconnected"));
+    RunResult one = Mfsmon("explain disks.damaged");
+    EXPECT_EQ(one.exit_code, 0);
+    EXPECT_THAT(one.output, HasSubstr("What to do:"));
+    EXPECT_THAT(one.output, HasSubstr("hdd_damage"));
+    RunResult bad = Mfsmon("explain no.such");
+    EXPECT_EQ(bad.exit_code, 3);
+    EXPECT_THAT(bad.output, HasSubstr("unknown code 'no.such'"));
+}
+
+TEST(Cli, EveryCheckIsListedAndMuteIsValidated) {
+    RunResult help = Mfsmon("check --help");
+    for (const char* c :
+         {"replicas", "chunkservers", "disks", "space", "master", "classes", "health"}) {
+        EXPECT_THAT(help.output, HasSubstr(c));
+    }
+    RunResult mute = Mfsmon("check health -H m --mute nosuch.code");
+    EXPECT_EQ(mute.exit_code, 3);
+    EXPECT_THAT(mute.output, StartsWith("MOOSEFS HEALTH UNKNOWN - "));
+    EXPECT_THAT(mute.output, HasSubstr("'nosuch.code' is no finding code or area"));
+    RunResult usage = Mfsmon("check disks -H m --used-warning 90x");
+    EXPECT_EQ(usage.exit_code, 3);
+    EXPECT_THAT(usage.output, HasSubstr("invalid usage threshold '90x'"));
+}
+
+TEST(Cli, ClusterCheckAgainstNothingIsUnknownInOneLine) {
+    const std::string port = std::to_string(ClosedPort());
+    for (const char* c : {"chunkservers", "disks", "space", "master", "classes", "health"}) {
+        RunResult r = Mfsmon(std::string("check ") + c + " -t 2 -H 127.0.0.1:" + port);
+        EXPECT_EQ(r.exit_code, 3) << c;
+        EXPECT_THAT(r.output, HasSubstr("UNKNOWN - cannot connect to 127.0.0.1:" + port)) << c;
+        EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    }
 }
 
 }  // namespace

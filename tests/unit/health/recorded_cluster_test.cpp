@@ -86,47 +86,48 @@ const std::string kCs6 = "198.18.0.10:9427";
 
 INSTANTIATE_TEST_SUITE_P(
     States, RecordedCluster,
-    testing::Values(
-        Case{"3.0.117", "healthy", {}},
-        Case{"3.0.117", "cs-killed", {"chunkservers.disconnected " + kCs6}},
-        Case{"3.0.117",
-             "maintenance",
-             {"chunkservers.disconnected " + kCs6, "chunkservers.maintenance " + kCs5}},
-        // Goal 4 cannot be kept on the 3 servers left (class "4" is in use).
-        Case{"3.0.117",
-             "three-killed",
-             {"chunkservers.disconnected " + kCs4, "chunkservers.disconnected " + kCs5,
-              "chunkservers.disconnected " + kCs6, "classes.unfulfillable 4"}},
-        Case{"3.0.117", "settling", {}},
-        Case{"3.0.117",
-             "marked-for-removal",
-             {"disks.marked_for_removal " + kCs4 + ":/mnt/mfslab3/run/cs4/hdd/"}},
-        // The states build on each other: the disk marked before is still marked.
-        Case{"3.0.117",
-             "no-metalogger",
-             {"metaloggers.none", "disks.marked_for_removal " + kCs4 + ":/mnt/mfslab3/run/cs4/hdd/"}},
-        Case{"3.0.117", "missing-files", {"files.missing"}},
-        Case{"4.59.2", "healthy", {}},
-        Case{"4.59.2", "cs-killed", {"chunkservers.disconnected " + kCs6}},
-        // The master said EC4+1's archive state was "overloaded" (can_be_fulfilled 2) while
-        // one server was down and one in maintenance.
-        Case{"4.59.2",
-             "maintenance",
-             {"chunkservers.disconnected " + kCs6, "chunkservers.maintenance " + kCs5,
-              "classes.unfulfillable EC4+1"}},
-        // EC 4+1 needs 5 servers; 4 were left.
-        Case{"4.59.2",
-             "three-killed",
-             {"chunkservers.disconnected " + kCs4, "chunkservers.disconnected " + kCs5,
-              "chunkservers.disconnected " + kCs6, "classes.unfulfillable EC4+1"}},
-        Case{"4.59.2", "settling", {}},
-        Case{"4.59.2",
-             "marked-for-removal",
-             {"disks.marked_for_removal " + kCs4 + ":/mnt/mfslab4/run/cs4/hdd/"}},
-        Case{"4.59.2",
-             "no-metalogger",
-             {"metaloggers.none", "disks.marked_for_removal " + kCs4 + ":/mnt/mfslab4/run/cs4/hdd/"}},
-        Case{"4.59.2", "missing-files", {"files.missing"}}),
+    testing::Values(Case{"3.0.117", "healthy", {}},
+                    Case{"3.0.117", "cs-killed", {"chunkservers.disconnected " + kCs6}},
+                    Case{"3.0.117",
+                         "maintenance",
+                         {"chunkservers.disconnected " + kCs6, "chunkservers.maintenance " + kCs5}},
+                    // Goal 4 cannot be kept on the 3 servers left (class "4" is in use).
+                    Case{"3.0.117",
+                         "three-killed",
+                         {"chunkservers.disconnected " + kCs4, "chunkservers.disconnected " + kCs5,
+                          "chunkservers.disconnected " + kCs6, "classes.unfulfillable 4"}},
+                    Case{"3.0.117", "settling", {}},
+                    Case{"3.0.117",
+                         "marked-for-removal",
+                         {"disks.marked_for_removal " + kCs4 + ":/mnt/mfslab3/run/cs4/hdd/"}},
+                    // The states build on each other: the disk marked before is still marked.
+                    Case{"3.0.117",
+                         "no-metalogger",
+                         {"metaloggers.none",
+                          "disks.marked_for_removal " + kCs4 + ":/mnt/mfslab3/run/cs4/hdd/"}},
+                    Case{"3.0.117", "missing-files", {"files.missing"}},
+                    Case{"4.59.2", "healthy", {}},
+                    Case{"4.59.2", "cs-killed", {"chunkservers.disconnected " + kCs6}},
+                    // The master said EC4+1's archive state was "overloaded" (can_be_fulfilled 2)
+                    // while one server was down and one in maintenance.
+                    Case{"4.59.2",
+                         "maintenance",
+                         {"chunkservers.disconnected " + kCs6, "chunkservers.maintenance " + kCs5,
+                          "classes.unfulfillable EC4+1"}},
+                    // EC 4+1 needs 5 servers; 4 were left.
+                    Case{"4.59.2",
+                         "three-killed",
+                         {"chunkservers.disconnected " + kCs4, "chunkservers.disconnected " + kCs5,
+                          "chunkservers.disconnected " + kCs6, "classes.unfulfillable EC4+1"}},
+                    Case{"4.59.2", "settling", {}},
+                    Case{"4.59.2",
+                         "marked-for-removal",
+                         {"disks.marked_for_removal " + kCs4 + ":/mnt/mfslab4/run/cs4/hdd/"}},
+                    Case{"4.59.2",
+                         "no-metalogger",
+                         {"metaloggers.none",
+                          "disks.marked_for_removal " + kCs4 + ":/mnt/mfslab4/run/cs4/hdd/"}},
+                    Case{"4.59.2", "missing-files", {"files.missing"}}),
     Name);
 
 }  // namespace
@@ -170,8 +171,9 @@ TEST(RecordedCluster, MarkedDiskSaysWhetherItIsReady) {
         EXPECT_EQ(f.count, 63u);  // chunks on the disk (the recording's tdchunks)
     }
     EXPECT_TRUE(seen);
-    EXPECT_THAT(ev.details, testing::Contains(testing::HasSubstr(
-                                "chunks still depend on disks marked for removal")));
+    EXPECT_THAT(
+        ev.details,
+        testing::Contains(testing::HasSubstr("chunks still depend on disks marked for removal")));
 }
 
 TEST(RecordedCluster, HealthSummaryNamesTheWorstFindingFirst) {

@@ -93,8 +93,8 @@ model::ClusterSnapshot RecordedSnapshot(std::string_view version, std::string_vi
     snap.master_host = "198.18.0.10";
     snap.master_port = 9421;
     snap.info = sic->info;
-    snap.collected_at = sic->info.usec_time ? static_cast<std::int64_t>(*sic->info.usec_time / 1000000)
-                                            : 0;
+    snap.collected_at =
+        sic->info.usec_time ? static_cast<std::int64_t>(*sic->info.usec_time / 1000000) : 0;
     const model::Version v = sic->info.version;
     if (auto m = MasterExchange(sic->dir, protocol::kMatoclChunksMatrix)) {
         snap.matrices.emplace(Must(protocol::DecodeChunksMatrix(m->answer, v), m->file));
@@ -102,17 +102,17 @@ model::ClusterSnapshot RecordedSnapshot(std::string_view version, std::string_vi
     if (auto shd = Option(version, state, "SHD")) {
         auto list = MasterExchange(shd->dir, protocol::kMatoclCservList);
         if (!list) throw std::runtime_error("no CSERV_LIST in " + shd->dir.string());
-        auto servers = Must(protocol::DecodeCservList(list->answer, shd->info.version,
-                                                      FormOf(list->request)),
-                            list->file);
+        auto servers =
+            Must(protocol::DecodeCservList(list->answer, shd->info.version, FormOf(list->request)),
+                 list->file);
         std::vector<model::ServerDisks> disks;
         for (const auto& cs : servers) {
             if (!cs.connected()) continue;
-            const std::string peer =
-                fmt::format("cs{}_{}", model::Ipv4Text(cs.ip), cs.port);
+            const std::string peer = fmt::format("cs{}_{}", model::Ipv4Text(cs.ip), cs.port);
             std::optional<fs::path> answer;
             for (const auto& p : ListPackets(shd->dir)) {
-                if (p.peer == peer && p.answer && p.type == protocol::kCstoclHddList) answer = p.path;
+                if (p.peer == peer && p.answer && p.type == protocol::kCstoclHddList)
+                    answer = p.path;
             }
             if (!answer) throw std::runtime_error("no HDD_LIST answer from " + peer);
             disks.emplace_back(model::ChunkServerName(cs), cs.csid,
@@ -131,9 +131,9 @@ model::ClusterSnapshot RecordedSnapshot(std::string_view version, std::string_vi
         auto fs_check = MasterExchange(sil->dir, protocol::kMatoclFsTestInfo);
         if (!loop || !fs_check) throw std::runtime_error("no loop info in " + sil->dir.string());
         snap.chunk_loop.emplace(Must(protocol::DecodeChunksTestInfo(loop->answer, v), loop->file));
-        snap.fs_check.emplace(Must(
-            protocol::DecodeFsTestInfo(fs_check->answer, v, FormOf(fs_check->request)),
-            fs_check->file));
+        snap.fs_check.emplace(
+            Must(protocol::DecodeFsTestInfo(fs_check->answer, v, FormOf(fs_check->request)),
+                 fs_check->file));
     }
     if (auto ssc = Option(version, state, "SSC")) {
         auto m = MasterExchange(ssc->dir, protocol::kMatoclSclassInfo);
@@ -145,8 +145,8 @@ model::ClusterSnapshot RecordedSnapshot(std::string_view version, std::string_vi
         auto m = MasterExchange(smf->dir, protocol::kMatoclMissingChunks);
         if (!m) throw std::runtime_error("no MISSING_CHUNKS in " + smf->dir.string());
         model::MissingFiles files;
-        files.chunks = Must(protocol::DecodeMissingChunks(m->answer, v, FormOf(m->request)),
-                            m->file);
+        files.chunks =
+            Must(protocol::DecodeMissingChunks(m->answer, v, FormOf(m->request)), m->file);
         if (auto paths = MasterExchange(smf->dir, protocol::kMatoclMassResolvePaths)) {
             files.paths = Must(protocol::DecodeMassResolvePaths(paths->answer, v), paths->file);
         }
