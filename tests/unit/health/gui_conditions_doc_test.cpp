@@ -43,7 +43,7 @@ constexpr Correction kPendingCorrections[] = {
 struct Row {
     std::string gui_id;
     std::string gui_severity;
-    std::string code;  // empty when the row has no code
+    std::string code;      // empty when the row has no code
     std::string category;  // "code" or one of kNoCode
     std::string default_severity;
 };
@@ -156,7 +156,10 @@ TEST_F(GuiConditionsDoc, EveryCodeNamedExistsWithItsDefault) {
             continue;
         }
         const CodeInfo* info = FindCode(r.code);
-        ASSERT_NE(info, nullptr) << r.gui_id << ": code " << r.code << " is not in the registry";
+        if (info == nullptr) {
+            ADD_FAILURE() << r.gui_id << ": code " << r.code << " is not in the registry";
+            continue;
+        }
         EXPECT_EQ(r.default_severity, StateName(info->severity))
             << r.gui_id << ": the page gives " << r.code << " the default " << r.default_severity;
     }
