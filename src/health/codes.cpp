@@ -224,7 +224,7 @@ constexpr CodeInfo kCodes[] = {
      "space, overloaded servers, or too few servers to create EC parts. Classes no file uses are "
      "never reported (7CP-9CP on a small cluster are never fulfillable).",
      "Add servers or labels, free space, or change the class.",
-     "sc_achievable_no,sc_achievable_nospace,sc_achievable_overloaded,sc_achievable_onhold",
+     "sc_achievable_no,sc_achievable_nospace,sc_achievable_overloaded,sc_achievable_keeponly",
      "classes"},
     {"classes.min_trash_retention_unnecessary", kWarn,
      "storage class NAME sets a minimum trash retention but has no TRASH state",

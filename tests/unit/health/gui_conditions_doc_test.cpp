@@ -28,18 +28,6 @@ constexpr std::size_t kGuiConditionIds = 107;
 // The categories of a row without a code, as the page spells them.
 const std::set<std::string> kNoCode = {"not applicable", "not covered yet", "long output only"};
 
-// Registry gui_ids that are not help.json ids, with the id they stand for. Remove an entry
-// once codes.cpp is corrected (the StillPending test says when).
-struct Correction {
-    std::string_view code;
-    std::string_view registry_id;  // what codes.cpp says
-    std::string_view gui_id;       // the help.json id
-};
-constexpr Correction kPendingCorrections[] = {
-    // The GUI's id for "EC on hold" (canbefulfilled == 4) is sc_achievable_keeponly.
-    {"classes.unfulfillable", "sc_achievable_onhold", "sc_achievable_keeponly"},
-};
-
 struct Row {
     std::string gui_id;
     std::string gui_severity;
@@ -168,9 +156,6 @@ TEST_F(GuiConditionsDoc, EveryCodeNamedExistsWithItsDefault) {
 TEST_F(GuiConditionsDoc, EveryRegistryGuiIdIsMappedToItsCode) {
     for (const auto& c : Codes()) {
         for (std::string id : SplitList(c.gui_ids)) {
-            for (const auto& fix : kPendingCorrections) {
-                if (fix.code == c.code && fix.registry_id == id) id = fix.gui_id;
-            }
             const auto it = by_id_.find(id);
             if (it == by_id_.end()) {
                 ADD_FAILURE() << c.code << " lists GUI id " << id << ", which has no row";
@@ -190,9 +175,6 @@ TEST_F(GuiConditionsDoc, EveryMappedIdIsListedByItsCode) {
         if (info == nullptr) continue;  // reported by EveryCodeNamedExistsWithItsDefault
         bool listed = false;
         for (std::string id : SplitList(info->gui_ids)) {
-            for (const auto& fix : kPendingCorrections) {
-                if (fix.code == info->code && fix.registry_id == id) id = fix.gui_id;
-            }
             listed = listed || id == r.gui_id;
         }
         EXPECT_TRUE(listed) << "the page maps " << r.gui_id << " to " << r.code
@@ -200,18 +182,6 @@ TEST_F(GuiConditionsDoc, EveryMappedIdIsListedByItsCode) {
     }
 }
 
-TEST_F(GuiConditionsDoc, PendingCorrectionsAreStillPending) {
-    for (const auto& fix : kPendingCorrections) {
-        const CodeInfo* info = FindCode(fix.code);
-        ASSERT_NE(info, nullptr) << fix.code;
-        bool present = false;
-        for (const auto& id : SplitList(info->gui_ids)) present = present || id == fix.registry_id;
-        EXPECT_TRUE(present) << fix.code << " no longer lists " << fix.registry_id
-                             << ": remove it from kPendingCorrections";
-        EXPECT_FALSE(by_id_.contains(std::string(fix.registry_id)))
-            << fix.registry_id << " is not a help.json id";
-    }
-}
 
 // The page's introduction counts the rows of each kind.
 TEST_F(GuiConditionsDoc, IntroductionCountsMatchTheTable) {
