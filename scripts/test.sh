@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this script):
 #   1. install dependencies (apt-get),
-#   2. build and run the unit, fault and integration tests (the integration tests start a
-#      throw-away real MooseFS 3.0.117 cluster in its own network namespace),
+#   2. build and run the unit, fault and integration tests (the integration tests start
+#      throw-away real MooseFS clusters in their own network namespaces: 3.0.117 from Debian's
+#      packages, and 4.59.2 built once from $MFSMON_MOOSEFS4_SOURCE when it is set, as
+#      .ci/run does; without it the 4.x tests are reported as skipped),
 #   3. build the unit and fault tests with AddressSanitizer + UndefinedBehaviorSanitizer and
 #      run them,
 #   4. build the libFuzzer targets (clang 14) and run each for 30 s.
