@@ -150,7 +150,8 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
                         [](const std::vector<std::uint8_t>& p, const model::Version& v,
                            RequestForm f) { return protocol::DecodeMissingChunks(p, v, f); });
     }
-    // A failed write is seen again by every Read below, each naming its request.
+    // A failed write is seen by the Reads below: the first that fails reconnects once and
+    // sends again what is unanswered (master_session.h).
     (void)session.Flush(deadline);
     for (auto& p : pending) p.take(session.Read(deadline));
 

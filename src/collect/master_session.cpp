@@ -41,12 +41,10 @@ Status MasterSession::Flush(const transport::Deadline& deadline) {
     const bool write = conn_.has_value();
     for (auto& r : batch) outstanding_.push_back(r);
     if (!write) return OkStatus();  // Read() reports why for each of them
-    if (auto st = Write(batch, deadline); !st) {
-        conn_.reset();
-        broken_ = st.error();
-        return st;
-    }
-    return OkStatus();
+    // A failed write (the master closed on an earlier request) keeps the connection for
+    // reading: answers already sent are still there, and the Read() that fails next
+    // reconnects once and sends everything unanswered again, this batch included.
+    return Write(batch, deadline);
 }
 
 void MasterSession::Reconnect(const transport::Deadline& deadline) {

@@ -89,7 +89,15 @@ Report Assemble(Evaluation ev, const std::vector<std::string>& mutes, std::strin
 }
 
 void Append(Evaluation& into, Evaluation from, std::string_view prefix) {
-    for (auto& f : from.findings) into.findings.push_back(std::move(f));
+    for (auto& f : from.findings) {
+        // A part two areas need (the chunkserver list: chunkservers and disks) is reported
+        // once when it could not be read, not once per area.
+        const bool repeated =
+            std::any_of(into.findings.begin(), into.findings.end(), [&f](const Finding& g) {
+                return g.code == f.code && g.text == f.text && g.subject == f.subject;
+            });
+        if (!repeated) into.findings.push_back(std::move(f));
+    }
     for (auto& d : from.details) into.details.push_back(std::move(d));
     for (auto& p : from.perfdata) {
         p.label = fmt::format("{}_{}", prefix, p.label);

@@ -21,7 +21,8 @@ std::string UnknownMute(const std::vector<std::string>& mutes);
 Report Assemble(Evaluation ev, const std::vector<std::string>& mutes, std::string ok_summary);
 
 // Moves `from` into `into`, prefixing perfdata labels with `prefix` + "_" (check health
-// joins areas whose labels would collide: "used" of the cluster and of a chunkserver).
+// joins areas whose labels would collide: "used" of the cluster and of a chunkserver). A
+// finding equal to one already in `into` (code, text, subject) is not added twice.
 void Append(Evaluation& into, Evaluation from, std::string_view prefix);
 
 }  // namespace mfsmon::health

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -136,6 +137,12 @@ void FakeMaster::AcceptLoop() {
         if (poll(&p, 1, kPollMs) <= 0) continue;
         int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) continue;
+        // As a real master and chunkserver do: every write goes out at once. Without it,
+        // Nagle can hold an answer back until the client's ACK, and a close with unread
+        // requests (a reset) then discards that answer: answers written before a close would
+        // be lost or not by timing.
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         FakeConnection conn(fd, stopping_);
         script_(conn);
         close(fd);

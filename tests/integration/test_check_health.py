@@ -205,13 +205,23 @@ class CheckHealthOnRealCluster(unittest.TestCase):
     def wait_check(self, check, pred, timeout=60, what=None):
         """Poll `check CHECK --format json` until pred(json) is true; returns that JSON."""
         last = []
+        seen = set()  # finding codes of the reads that did not match yet
+        t0 = time.monotonic()
 
         def reached():
             j = self.mfsmon_json(check)
             last[:] = [j]
-            return j if pred(j) else None
+            if pred(j):
+                return j
+            seen.update(f["code"] for f in j["findings"])
+            return None
         try:
-            return wait_for(reached, timeout, interval=0.3, what=what or check)
+            j = wait_for(reached, timeout, interval=0.3, what=what or check)
+            waited = time.monotonic() - t0
+            if waited > 10:
+                print(f"\ncheck {check}: {waited:.1f} s until {what or 'reached'}; meanwhile "
+                      f"{sorted(seen)}", file=sys.stderr, flush=True)
+            return j
         except TimeoutError:
             j = last[0] if last else None
             self.fail(f"check {check}: {what} not reached in {timeout} s; last: "
