@@ -24,20 +24,6 @@ std::string_view FulfillableText(model::Fulfillable f) {
     return "unknown";
 }
 
-namespace {
-
-// Which states a class really defines, as mfscli shows them: CREATE only with labels, KEEP
-// always, ARCHIVE and TRASH with labels or an EC level. The master sends every state (3.x: no
-// TRASH); an undefined one falls back to KEEP and is not rated on its own.
-bool Defined(const model::ClassState& s, bool keep, bool create) {
-    if (!s.present) return false;
-    if (keep) return true;
-    if (create) return s.labels_count > 0;
-    return s.labels_count > 0 || s.ec_level > 0;
-}
-
-}  // namespace
-
 void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
     const auto* classes = NeedPart(snap.storage_classes, "the storage classes (SCLASS_INFO)", ev);
     if (classes == nullptr) return;
@@ -53,8 +39,8 @@ void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
         const auto over = c.keep_counts.over_copy + c.keep_counts.over_ec +
                           c.archive_counts.over_copy + c.archive_counts.over_ec +
                           c.trash_counts.over_copy + c.trash_counts.over_ec;
-        if (c.min_trash_retention_hours > 0 && !Defined(c.trash, false, false) &&
-            snap.info.version.major >= 4) {
+        if (c.min_trash_retention_hours > 0 &&
+            !model::IsDefined(c.trash, model::StateKind::kTrash) && snap.info.version.major >= 4) {
             ev.Add("classes.min_trash_retention_unnecessary", State::kWarning,
                    fmt::format("storage class {} sets a minimum trash retention of {} h but has "
                                "no TRASH state",
@@ -66,15 +52,15 @@ void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
         struct Named {
             const char* name;
             const model::ClassState* state;
-            bool keep, create;
+            model::StateKind kind;
         };
-        const Named states[] = {{"create", &c.create, false, true},
-                                {"keep", &c.keep, true, false},
-                                {"archive", &c.archive, false, false},
-                                {"trash", &c.trash, false, false}};
+        const Named states[] = {{"create", &c.create, model::StateKind::kCreate},
+                                {"keep", &c.keep, model::StateKind::kKeep},
+                                {"archive", &c.archive, model::StateKind::kArchive},
+                                {"trash", &c.trash, model::StateKind::kTrash}};
         std::vector<std::string> problems;
         for (const auto& s : states) {
-            if (!Defined(*s.state, s.keep, s.create)) continue;
+            if (!model::IsDefined(*s.state, s.kind)) continue;
             const auto f = s.state->fulfillable();
             if (f == model::Fulfillable::kYes) continue;
             problems.push_back(

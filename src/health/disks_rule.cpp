@@ -160,12 +160,12 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
             }
             // While scanning, `used` is the scan progress in percent: no bytes to show.
             const std::string usage =
-                d.scanning() ? std::string()
-                             : fmt::format("{} of {} used ({}), ",
-                                           HumanBytes(static_cast<double>(d.used)),
-                                           HumanBytes(static_cast<double>(d.total)),
-                                           Percent(static_cast<double>(d.used),
-                                                   static_cast<double>(d.total)));
+                d.scanning()
+                    ? std::string()
+                    : fmt::format(
+                          "{} of {} used ({}), ", HumanBytes(static_cast<double>(d.used)),
+                          HumanBytes(static_cast<double>(d.total)),
+                          Percent(static_cast<double>(d.used), static_cast<double>(d.total)));
             ev.details.push_back(fmt::format(
                 "{}: {} chunks, {}{}", name, d.chunks, usage,
                 status.empty() ? std::string("ok") : fmt::format("{}", fmt::join(status, ", "))));

@@ -114,6 +114,24 @@ struct ClassState {
 
 // Chunks of a class in one state, counted from the regular copies (disks marked for removal
 // left out): below, at or above the state's target, as copies or as EC parts.
+// Whether a class really defines a state, as mfscli shows it: CREATE only with labels, KEEP
+// always, ARCHIVE and TRASH with labels or an EC level. The master sends every state (3.x: no
+// TRASH); an undefined one falls back to KEEP.
+enum class StateKind { kCreate, kKeep, kArchive, kTrash };
+inline bool IsDefined(const ClassState& s, StateKind kind) {
+    if (!s.present) return false;
+    switch (kind) {
+        case StateKind::kKeep:
+            return true;
+        case StateKind::kCreate:
+            return s.labels_count > 0;
+        case StateKind::kArchive:
+        case StateKind::kTrash:
+            return s.labels_count > 0 || s.ec_level > 0;
+    }
+    return false;
+}
+
 struct ChunkCounts {
     std::uint64_t under_copy = 0;
     std::uint64_t under_ec = 0;

@@ -38,12 +38,6 @@ constexpr std::size_t kLabel4 = model::kLabelExprBytes4 + 2;
 static_assert(kFixed4 == 202);
 static_assert(kLabel4 == 130);
 
-// The fver 5 counter groups, in wire order; each group is keep, archive, trash.
-constexpr std::array kCounterGroups = {
-    &ChunkCounts::under_copy, &ChunkCounts::under_ec,  &ChunkCounts::exact_copy,
-    &ChunkCounts::exact_ec,   &ChunkCounts::over_copy, &ChunkCounts::over_ec,
-};
-
 // Walks the records. Every read is checked against what is left before it is made, so that
 // an error can say which part of which record was cut; the ByteReader over each fixed block
 // still refuses to step past it.
@@ -199,6 +193,13 @@ void ReadState4(ByteReader& r, ClassState& state, bool has_ec_level) {
     state.labels_mode = r.U8();
 }
 
+void ReadCounterGroup(ByteReader& r, std::uint64_t& keep, std::uint64_t& archive,
+                      std::uint64_t& trash) {
+    keep = r.U64();
+    archive = r.U64();
+    trash = r.U64();
+}
+
 Result<StorageClass> ReadClass4(RecordWalker& w, std::size_t index) {
     const std::size_t start = w.pos();
     auto head = ReadRecordHead(w, index);
@@ -213,11 +214,18 @@ Result<StorageClass> ReadClass4(RecordWalker& w, std::size_t index) {
     ByteReader r(w.Take(kFixed4));
     c.files = r.U32();
     c.dirs = r.U32();
-    for (const auto field : kCounterGroups) {
-        c.keep_counts.*field = r.U64();
-        c.archive_counts.*field = r.U64();
-        c.trash_counts.*field = r.U64();
-    }
+    // 6 groups (under-copy, under-EC, exact-copy, exact-EC, over-copy, over-EC), each
+    // (keep, archive, trash). Spelled out: a loop over pointers to members read the groups
+    // into the wrong states in the -O3 build (seen live: keep's exact count under archive).
+    ReadCounterGroup(r, c.keep_counts.under_copy, c.archive_counts.under_copy,
+                     c.trash_counts.under_copy);
+    ReadCounterGroup(r, c.keep_counts.under_ec, c.archive_counts.under_ec, c.trash_counts.under_ec);
+    ReadCounterGroup(r, c.keep_counts.exact_copy, c.archive_counts.exact_copy,
+                     c.trash_counts.exact_copy);
+    ReadCounterGroup(r, c.keep_counts.exact_ec, c.archive_counts.exact_ec, c.trash_counts.exact_ec);
+    ReadCounterGroup(r, c.keep_counts.over_copy, c.archive_counts.over_copy,
+                     c.trash_counts.over_copy);
+    ReadCounterGroup(r, c.keep_counts.over_ec, c.archive_counts.over_ec, c.trash_counts.over_ec);
     c.priority = r.U32();
     c.export_group = r.U8();
     c.admin_only = r.U8() != 0;

@@ -70,8 +70,8 @@ json ClassJson(const model::StorageClass& c) {
                     {"exact_copy", k.exact_copy}, {"exact_ec", k.exact_ec},
                     {"over_copy", k.over_copy},   {"over_ec", k.over_ec}};
     };
-    auto state = [](const model::ClassState& s) {
-        if (!s.present) return json(nullptr);
+    auto state = [](const model::ClassState& s, model::StateKind kind) {
+        if (!model::IsDefined(s, kind)) return json(nullptr);
         return json{{"target", s.TargetText()},
                     {"can_be_fulfilled", s.can_be_fulfilled_raw},
                     {"labels", s.labels_count}};
@@ -81,10 +81,10 @@ json ClassJson(const model::StorageClass& c) {
             {"files", c.files},
             {"dirs", c.dirs},
             {"in_use", c.in_use()},
-            {"create", state(c.create)},
-            {"keep", state(c.keep)},
-            {"archive", state(c.archive)},
-            {"trash", state(c.trash)},
+            {"create", state(c.create, model::StateKind::kCreate)},
+            {"keep", state(c.keep, model::StateKind::kKeep)},
+            {"archive", state(c.archive, model::StateKind::kArchive)},
+            {"trash", state(c.trash, model::StateKind::kTrash)},
             {"keep_counts", counts(c.keep_counts)},
             {"archive_counts", counts(c.archive_counts)},
             {"trash_counts", counts(c.trash_counts)}};

@@ -110,7 +110,8 @@ std::string TimeText(std::uint32_t t) {
 }
 
 void Replace(std::string& s, const std::string& from, const std::string& to) {
-    for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+    for (std::size_t at = s.find(from); at != std::string::npos;
+         at = s.find(from, at + to.size())) {
         s.replace(at, from.size(), to);
     }
 }
@@ -173,13 +174,11 @@ std::vector<ChunkserverFault> ChunkserverFaults() {
     };
     return {
         {"refuses (listed port closed)", nullptr, "refused the connection"},
-        {"accepts and never answers", on_request([](FakeConnection& c, const Bytes&) {
-             c.WaitForClose();
-         }),
+        {"accepts and never answers",
+         on_request([](FakeConnection& c, const Bytes&) { c.WaitForClose(); }),
          "timeout: no answer to CLTOCS_HDD_LIST from {server} within 1 s"},
-        {"one byte every 300 ms", on_request([](FakeConnection& c, const Bytes& good) {
-             c.WriteSlowly(good, 300ms);
-         }),
+        {"one byte every 300 ms",
+         on_request([](FakeConnection& c, const Bytes& good) { c.WriteSlowly(good, 300ms); }),
          "timeout: no answer to CLTOCS_HDD_LIST from {server} within 1 s"},
         {"64 KiB of garbage", on_request([](FakeConnection& c, const Bytes&) {
              std::mt19937 rng(12345);
@@ -204,15 +203,14 @@ std::vector<ChunkserverFault> ChunkserverFaults() {
          }),
          "{server} closed the connection in the middle of the answer to CLTOCS_HDD_LIST (126 of "
          "253 bytes)"},
-        {"error packet", on_request([](FakeConnection& c, const Bytes&) {
-             c.Write(Frame(1, {}));
-         }),
+        {"error packet", on_request([](FakeConnection& c, const Bytes&) { c.Write(Frame(1, {})); }),
          "{server} answered CLTOCS_HDD_LIST with ANTOAN_UNKNOWN_COMMAND"},
         {"wrong type", on_request([](FakeConnection& c, const Bytes& good) {
              c.Write(Frame(999, PayloadOf(good)));
          }),
          "unexpected packet type 999 (length 253) from {server} in answer to CLTOCS_HDD_LIST"},
-        {"entrysize disagrees with plen", [](const Bytes& good) {
+        {"entrysize disagrees with plen",
+         [](const Bytes& good) {
              auto disks = DecodeHddList(PayloadOf(good));
              disks[0].path_length = static_cast<std::uint8_t>(disks[0].path.size() - 1);
              return AnswerHdd(HddAnswer(disks));
@@ -241,8 +239,8 @@ struct FourServers {
         cluster.StartMaster();
     }
     std::vector<std::string> Args(const char* check, std::vector<std::string> extra = {}) {
-        std::vector<std::string> a = {"check", check, "-t", "2", "-H",
-                                      Hostport(cluster.master().port())};
+        std::vector<std::string> a = {"check", check, "-t",
+                                      "2",     "-H",  Hostport(cluster.master().port())};
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     }
@@ -263,8 +261,7 @@ void ExpectGoodDisksRated(const Outcome& o, const FourServers& s) {
 }
 
 TEST(ChunkserverFaults, ControlFourGoodServers) {
-    FourServers s(
-        [](const Bytes& good) { return AnswerHdd(good); });
+    FourServers s([](const Bytes& good) { return AnswerHdd(good); });
     const Outcome o = RunMfsmon(s.Args("disks"));
     ExpectCleanRun(o, 2, s.cluster.master());
     EXPECT_EQ(o.exit_code, 0) << o.out;
@@ -316,9 +313,8 @@ INSTANTIATE_TEST_SUITE_P(All, ChunkserverFaultTable, ::testing::ValuesIn(Chunkse
                          });
 
 TEST(ChunkserverFaults, CsTimeoutBoundsASilentServer) {
-    FourServers s([](const Bytes&) {
-        return OnHddRequest([](FakeConnection& c) { c.WaitForClose(); });
-    });
+    FourServers s(
+        [](const Bytes&) { return OnHddRequest([](FakeConnection& c) { c.WaitForClose(); }); });
     const Outcome o = RunMfsmon(s.Args("disks", {"--cs-timeout", "0.5"}));
     ExpectCleanRun(o, 2, s.cluster.master());
     EXPECT_EQ(o.exit_code, 2) << o.out;
@@ -327,9 +323,9 @@ TEST(ChunkserverFaults, CsTimeoutBoundsASilentServer) {
     EXPECT_LT(o.seconds, kHalfSecondRunMax) << o.out;
     const auto findings = FindingTexts(o.out, "disks.chunkserver_unreachable");
     ASSERT_THAT(findings, SizeIs(1)) << o.out;
-    EXPECT_THAT(findings[0], HasSubstr(fmt::format(
-                                 "timeout: no answer to CLTOCS_HDD_LIST from {} within 0.5 s",
-                                 Hostport(s.bad))));
+    EXPECT_THAT(findings[0],
+                HasSubstr(fmt::format("timeout: no answer to CLTOCS_HDD_LIST from {} within 0.5 s",
+                                      Hostport(s.bad))));
     ExpectGoodDisksRated(o, s);
 }
 
@@ -356,10 +352,15 @@ void PrintTo(const DiskState& c, std::ostream* os) {
 constexpr std::uint64_t kErrChunk = 0x00000000001A2B3Cull;
 
 std::vector<DiskState> DiskStates() {
-    const std::vector<const char*> all = {
-        "disks.invalid",        "disks.damaged",           "disks.io_error",
-        "disks.scanning",       "disks.nearly_full",       "disks.full",
-        "disks.marked_for_removal", "disks.ready_for_removal", "disks.chunkserver_unreachable"};
+    const std::vector<const char*> all = {"disks.invalid",
+                                          "disks.damaged",
+                                          "disks.io_error",
+                                          "disks.scanning",
+                                          "disks.nearly_full",
+                                          "disks.full",
+                                          "disks.marked_for_removal",
+                                          "disks.ready_for_removal",
+                                          "disks.chunkserver_unreachable"};
     auto all_but = [&](const char* code) {
         std::vector<const char*> out;
         for (const char* c : all) {
@@ -368,11 +369,21 @@ std::vector<DiskState> DiskStates() {
         return out;
     };
     return {
-        {"as recorded", [](DiskEntry&, CservEntry&, std::uint32_t) {}, 0, "", "", {}, all,
+        {"as recorded",
+         [](DiskEntry&, CservEntry&, std::uint32_t) {},
+         0,
+         "",
+         "",
+         {},
+         all,
          {"{disk}: 66 chunks, 16.2 GiB of 95.7 GiB used (16.9%), ok\n"}},
         {"damaged (flags 0x02)",
-         [](DiskEntry& d, CservEntry&, std::uint32_t) { d.flags = 0x02; }, 2, "disks.damaged",
-         "CRITICAL", {"disk {disk} damaged"}, all_but("disks.damaged"),
+         [](DiskEntry& d, CservEntry&, std::uint32_t) { d.flags = 0x02; },
+         2,
+         "disks.damaged",
+         "CRITICAL",
+         {"disk {disk} damaged"},
+         all_but("disks.damaged"),
          {"{disk}: 66 chunks, 16.2 GiB of 95.7 GiB used (16.9%), damaged\n"}},
         {"invalid (flags 0x0A, zeros)",
          [](DiskEntry& d, CservEntry&, std::uint32_t) {
@@ -380,14 +391,20 @@ std::vector<DiskState> DiskStates() {
              d.used = d.total = d.chunks = 0;
              std::fill(d.stats.begin(), d.stats.end(), 0);
          },
-         2, "disks.invalid", "CRITICAL", {"disk {disk} invalid"}, all_but("disks.invalid"),
+         2,
+         "disks.invalid",
+         "CRITICAL",
+         {"disk {disk} invalid"},
+         all_but("disks.invalid"),
          {"{disk}: 0 chunks, 0 B of 0 B used (n/a), invalid\n"}},
         {"I/O error an hour ago",
          [](DiskEntry& d, CservEntry&, std::uint32_t now) {
              d.error_chunk_id = kErrChunk;
              d.error_time = now - 3600;
          },
-         1, "disks.io_error", "WARNING",
+         1,
+         "disks.io_error",
+         "WARNING",
          {"disk {disk}: I/O error on chunk 00000000001A2B3C at {errtime} (60 min ago)"},
          all_but("disks.io_error"),
          {"{disk}: 66 chunks, 16.2 GiB of 95.7 GiB used (16.9%), last error {errtime}\n"}},
@@ -396,41 +413,64 @@ std::vector<DiskState> DiskStates() {
              d.error_chunk_id = kErrChunk;
              d.error_time = now - 3 * 86400;
          },
-         0, "", "", {}, all, {"{disk}: 66 chunks, 16.2 GiB of 95.7 GiB used (16.9%), last error {errtime}\n"}},
+         0,
+         "",
+         "",
+         {},
+         all,
+         {"{disk}: 66 chunks, 16.2 GiB of 95.7 GiB used (16.9%), last error {errtime}\n"}},
         {"scanning 42%",
          [](DiskEntry& d, CservEntry&, std::uint32_t) {
              d.flags = 0x04;
              d.used = 42;
              d.total = 0;
          },
-         0, "disks.scanning", "OK", {"disk {disk} scanning (42%)"}, all_but("disks.scanning"),
+         0,
+         "disks.scanning",
+         "OK",
+         {"disk {disk} scanning (42%)"},
+         all_but("disks.scanning"),
          {"{disk}: 66 chunks, scanning 42%\n"},
          // While scanning `used` is a percent, never bytes.
          {"42 B", "(n/a)"}},
         {"95% used",
-         [](DiskEntry& d, CservEntry&, std::uint32_t) { d.used = d.total / 100 * 95; }, 1,
-         "disks.nearly_full", "WARNING", {"disk {disk} 95.0% used (90.9 GiB of 95.7 GiB)"},
-         all_but("disks.nearly_full"), {}},
+         [](DiskEntry& d, CservEntry&, std::uint32_t) { d.used = d.total / 100 * 95; },
+         1,
+         "disks.nearly_full",
+         "WARNING",
+         {"disk {disk} 95.0% used (90.9 GiB of 95.7 GiB)"},
+         all_but("disks.nearly_full"),
+         {}},
         {"99.5% used",
-         [](DiskEntry& d, CservEntry&, std::uint32_t) { d.used = d.total / 1000 * 995; }, 2,
-         "disks.full", "CRITICAL", {"disk {disk} 99.5% used (95.2 GiB of 95.7 GiB)"},
-         all_but("disks.full"), {}},
+         [](DiskEntry& d, CservEntry&, std::uint32_t) { d.used = d.total / 1000 * 995; },
+         2,
+         "disks.full",
+         "CRITICAL",
+         {"disk {disk} 99.5% used (95.2 GiB of 95.7 GiB)"},
+         all_but("disks.full"),
+         {}},
         {"marked for removal, mfrstatus 1",
          [](DiskEntry& d, CservEntry& cs, std::uint32_t) {
              d.flags = 0x01;
              cs.mfr_status = 1;
          },
-         1, "disks.marked_for_removal", "WARNING",
+         1,
+         "disks.marked_for_removal",
+         "WARNING",
          {"disk {disk} marked for removal, not ready (in progress)"},
-         all_but("disks.marked_for_removal"), {"marked for removal (in progress)\n"}},
+         all_but("disks.marked_for_removal"),
+         {"marked for removal (in progress)\n"}},
         {"marked for removal, mfrstatus 2",
          [](DiskEntry& d, CservEntry& cs, std::uint32_t) {
              d.flags = 0x01;
              cs.mfr_status = 2;
          },
-         0, "disks.ready_for_removal", "OK",
+         0,
+         "disks.ready_for_removal",
+         "OK",
          {"disk {disk} marked for removal: ready, safe to remove"},
-         all_but("disks.ready_for_removal"), {"marked for removal (ready)\n"}},
+         all_but("disks.ready_for_removal"),
+         {"marked for removal (ready)\n"}},
     };
 }
 
@@ -447,8 +487,8 @@ TEST_P(DiskStateTable, RatedFromByteExactEntries) {
     const std::uint16_t port = cluster.AddChunkserver(AnswerHdd(HddAnswer(disks)), entry);
     cluster.AddChunkserver(AnswerHdd(RecordedHddAnswer(2)), RecordedEntry(2));
     cluster.StartMaster();
-    const Outcome o = RunMfsmon(
-        {"check", "disks", "-t", "2", "-H", Hostport(cluster.master().port())});
+    const Outcome o =
+        RunMfsmon({"check", "disks", "-t", "2", "-H", Hostport(cluster.master().port())});
     ExpectCleanRun(o, 2, cluster.master());
     EXPECT_EQ(o.exit_code, c.exit_code) << o.out;
 
@@ -494,7 +534,7 @@ struct ListState {
     int exit_code;
     const char* code;  // or "" for none
     const char* severity;
-    std::size_t count;  // findings with that code
+    std::size_t count;                       // findings with that code
     std::vector<std::string> texts;          // in the (first) finding's text
     std::vector<const char*> absent;         // codes that must not appear
     std::vector<std::string> not_in_output;  // text that must appear nowhere
@@ -513,26 +553,45 @@ std::vector<ListState> ListStates() {
         return a;
     };
     return {
-        {"as recorded", [](std::vector<CservEntry>&) {}, {}, 0, "", "", 0, {},
-         plus(versions, {"chunkservers.disconnected", "chunkservers.disconnected_in_maintenance",
-                         "chunkservers.maintenance", "chunkservers.overloaded",
-                         "chunkservers.too_few"}),
+        {"as recorded",
+         [](std::vector<CservEntry>&) {},
+         {},
+         0,
+         "",
+         "",
+         0,
+         {},
+         plus(versions,
+              {"chunkservers.disconnected", "chunkservers.disconnected_in_maintenance",
+               "chunkservers.maintenance", "chunkservers.overloaded", "chunkservers.too_few"}),
          {}},
         {"disconnected (flags 0x01)",
-         [](std::vector<CservEntry>& l) { l[2].Disconnect(0x01); }, {}, 2,
-         "chunkservers.disconnected", "CRITICAL", 1,
+         [](std::vector<CservEntry>& l) { l[2].Disconnect(0x01); },
+         {},
+         2,
+         "chunkservers.disconnected",
+         "CRITICAL",
+         1,
          {"chunkserver 198.18.0.10:9422 (id 1) disconnected"},
          plus(versions, {"chunkservers.disconnected_in_maintenance"}),
          {}},
         {"disconnected in maintenance (flags 0x07)",
-         [](std::vector<CservEntry>& l) { l[2].Disconnect(0x07); }, {}, 1,
-         "chunkservers.disconnected_in_maintenance", "WARNING", 1,
+         [](std::vector<CservEntry>& l) { l[2].Disconnect(0x07); },
+         {},
+         1,
+         "chunkservers.disconnected_in_maintenance",
+         "WARNING",
+         1,
          {"chunkserver 198.18.0.10:9422 (id 1) disconnected in maintenance (temporary)"},
          plus(versions, {"chunkservers.disconnected"}),
          {}},
         {"maintenance, connected (flags 0x02)",
-         [](std::vector<CservEntry>& l) { l[2].flags = 0x02; }, {}, 1,
-         "chunkservers.maintenance", "WARNING", 1,
+         [](std::vector<CservEntry>& l) { l[2].flags = 0x02; },
+         {},
+         1,
+         "chunkservers.maintenance",
+         "WARNING",
+         1,
          {"chunkserver 198.18.0.10:9422 in maintenance (permanent)"},
          plus(versions, {"chunkservers.disconnected", "chunkservers.disconnected_in_maintenance"}),
          {}},
@@ -541,29 +600,57 @@ std::vector<ListState> ListStates() {
              l[2].gracetime = 0xC0000000u;
              l[2].load = 57;
          },
-         {}, 1, "chunkservers.overloaded", "WARNING", 1,
-         {"chunkserver 198.18.0.10:9422 overloaded (load 57)"}, versions, {}},
+         {},
+         1,
+         "chunkservers.overloaded",
+         "WARNING",
+         1,
+         {"chunkserver 198.18.0.10:9422 overloaded (load 57)"},
+         versions,
+         {}},
         {"older than the master (3.0.100)",
-         [](std::vector<CservEntry>& l) { l[2].vmin2 = 200; }, {}, 1,
-         "chunkservers.version_older", "WARNING", 1,
+         [](std::vector<CservEntry>& l) { l[2].vmin2 = 200; },
+         {},
+         1,
+         "chunkservers.version_older",
+         "WARNING",
+         1,
          {"chunkserver 198.18.0.10:9422 runs 3.0.100, older than the master's 3.0.117"},
-         {"chunkservers.version_newer", "chunkservers.edition_mismatch"}, {}},
+         {"chunkservers.version_newer", "chunkservers.edition_mismatch"},
+         {}},
         {"older one beside a disconnected one (0.0.0)",
          [](std::vector<CservEntry>& l) {
              l[2].vmin2 = 200;
              l[0].Disconnect(0x01);
          },
-         {}, 2, "chunkservers.version_older", "WARNING", 1,
+         {},
+         2,
+         "chunkservers.version_older",
+         "WARNING",
+         1,
          {"chunkserver 198.18.0.10:9422 runs 3.0.100"},
          {"chunkservers.version_newer", "chunkservers.edition_mismatch"},
          {"198.18.0.10:9424 runs", "0.0.0, older"}},
         {"--expect 5 with 4 connected",
-         [](std::vector<CservEntry>& l) { l.resize(4); }, {"--expect", "5"}, 2,
-         "chunkservers.too_few", "CRITICAL", 1,
-         {"4 chunkservers connected, expected at least 5"}, {}, {}},
+         [](std::vector<CservEntry>& l) { l.resize(4); },
+         {"--expect", "5"},
+         2,
+         "chunkservers.too_few",
+         "CRITICAL",
+         1,
+         {"4 chunkservers connected, expected at least 5"},
+         {},
+         {}},
         {"--expect 4 with 4 connected",
-         [](std::vector<CservEntry>& l) { l.resize(4); }, {"--expect", "4"}, 0, "", "", 0, {},
-         {"chunkservers.too_few"}, {}},
+         [](std::vector<CservEntry>& l) { l.resize(4); },
+         {"--expect", "4"},
+         0,
+         "",
+         "",
+         0,
+         {},
+         {"chunkservers.too_few"},
+         {}},
     };
 }
 
@@ -576,8 +663,8 @@ TEST_P(ChunkserverListTable, Rated) {
     auto table = RecordedMasterExchanges();
     table[kCservList].answer = Frame(501, EncodeCservList(list));
     ScriptedMaster master(std::move(table));
-    std::vector<std::string> args = {"check", "chunkservers", "-t", "2", "-H",
-                                     Hostport(master.port())};
+    std::vector<std::string> args = {"check", "chunkservers", "-t",
+                                     "2",     "-H",           Hostport(master.port())};
     args.insert(args.end(), c.extra_args.begin(), c.extra_args.end());
     const Outcome o = RunMfsmon(args);
     ExpectCleanRun(o, 2, master);
@@ -624,7 +711,8 @@ TEST(ChunkserverList, TwoThousandServersStayWithin8KiB) {
     auto table = RecordedMasterExchanges();
     table[kCservList].answer = Frame(501, EncodeCservList(list));
     ScriptedMaster master(std::move(table));
-    const Outcome o = RunMfsmon({"check", "chunkservers", "-t", "2", "-H", Hostport(master.port())});
+    const Outcome o =
+        RunMfsmon({"check", "chunkservers", "-t", "2", "-H", Hostport(master.port())});
     ExpectCleanRun(o, 2, master);
     EXPECT_EQ(o.exit_code, 2) << o.out.substr(0, 2000);
     EXPECT_LE(o.out.size(), 8192u);
@@ -733,14 +821,13 @@ TEST(MasterSessionRecovery, ClosedAfterInfoOnEveryConnection) {
     EXPECT_THAT(part("the metalogger list (MLOG_LIST)"),
                 AllOf(HasSubstr("CLTOMA_MLOG_LIST"), Not(HasSubstr("not answered"))));
     // ... the rest were not answered after the one reconnect, for that reason.
-    for (const auto& [what, request] :
-         std::vector<std::pair<std::string, std::string>>{
+    for (const auto& [what, request] : std::vector<std::pair<std::string, std::string>>{
              {"the chunkserver list (CSERV_LIST)", "CLTOMA_CSERV_LIST"},
              {"the storage classes (SCLASS_INFO)", "CLTOMA_SCLASS_INFO"},
              {"the filesystem check info (FSTEST_INFO)", "CLTOMA_FSTEST_INFO"},
              {"the missing-chunks list", "CLTOMA_MISSING_CHUNKS"}}) {
-        EXPECT_THAT(part(what), AllOf(HasSubstr(request + " not answered: "),
-                                      HasSubstr("CLTOMA_MLOG_LIST")));
+        EXPECT_THAT(part(what),
+                    AllOf(HasSubstr(request + " not answered: "), HasSubstr("CLTOMA_MLOG_LIST")));
     }
     EXPECT_THAT(part("the disk lists"), HasSubstr("the chunkserver list could not be read"));
     EXPECT_THAT(unreadable, SizeIs(7)) << o.out;

@@ -334,9 +334,8 @@ Outcome RunMfsmon(const std::vector<std::string>& args, double watchdog_s) {
     close(out[1]);
     close(err[1]);
     Outcome o;
-    const auto kill_at =
-        start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(watchdog_s));
+    const auto kill_at = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                     std::chrono::duration<double>(watchdog_s));
     pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
     std::string* sinks[2] = {&o.out, &o.err};
     int open = 2;
