@@ -10,8 +10,8 @@
 //   4. a master that drops the connection: one reconnect, what was unanswered re-sent;
 //   5. JSON output for a chunkserver fault.
 //
-// Set MFSMON_CLUSTER_FAULT_TIMES=FILE to append one Markdown row (case, exit code, seconds) per
-// run of the binary.
+// Set MFSMON_CLUSTER_FAULT_TIMES=FILE to append one Markdown row per run of the binary: case,
+// exit code, seconds, first output line.
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -62,12 +62,19 @@ std::string TestName() {
     return fmt::format("{}.{}", info->test_suite_name(), info->name());
 }
 
+void Replace(std::string& s, const std::string& from, const std::string& to);
+
 // Prints (and with MFSMON_CLUSTER_FAULT_TIMES appends) the measured run.
 void Note(const Outcome& o) {
     std::printf("[   TIME   ] %s: exit %d in %.3f s\n", TestName().c_str(), o.exit_code, o.seconds);
     if (const char* file = std::getenv("MFSMON_CLUSTER_FAULT_TIMES")) {
         std::ofstream out(file, std::ios::app);
-        out << fmt::format("| {} | {} | {:.3f} |\n", TestName(), o.exit_code, o.seconds);
+        // The first line without its perfdata; '|' escaped for the table.
+        std::string first = o.out.substr(0, o.out.find('\n'));
+        first = first.substr(0, first.find(" | "));
+        Replace(first, "|", "\\|");
+        out << fmt::format("| {} | {} | {:.3f} | {} |\n", TestName(), o.exit_code, o.seconds,
+                           first);
     }
 }
 
