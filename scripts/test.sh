@@ -12,17 +12,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) -eq 0 ]] || { echo "run as root: the cluster harness needs network namespaces" >&2; exit 2; }
 
+# Each stage prints its wall time, so the CI budget (45 minutes) can be watched.
+stage_start=$SECONDS
+stage() {
+  echo "== [$((SECONDS - stage_start)) s] $*"
+}
+
 bash scripts/install-deps.sh
 
-echo "== build (release)"
+stage "build (release)"
 bash scripts/build.sh build
-echo "== unit, fault and integration tests"
+stage "unit, fault and integration tests"
 ctest --test-dir build --output-on-failure --timeout 1200
 
-echo "== unit and fault tests under ASan+UBSan"
+stage "unit and fault tests under ASan+UBSan"
 bash scripts/build.sh build-asan -DMFSMON_SANITIZE=ON -DMFSMON_BENCH=OFF
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -L "unit|fault"
 
-echo "== fuzzing (30 s per target)"
+stage "fuzzing (30 s per target)"
 bash scripts/fuzz.sh 30
+stage "done"
