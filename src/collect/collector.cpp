@@ -155,33 +155,71 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
     (void)session.Flush(deadline);
     for (auto& p : pending) p.take(session.Read(deadline));
 
+    // Third write: what the second one's answers name (the missing files' inodes, the
+    // classes in use).
+    pending.clear();
+    model::MissingFiles files;
+    if (missing && *missing) {
+        files.chunks = std::move(missing->value());
+        std::vector<std::uint32_t> inodes;
+        std::set<std::uint32_t> seen;
+        for (const auto& c : files.chunks) {
+            if (inodes.size() >= request.resolve_paths) break;
+            if (seen.insert(c.inode).second) inodes.push_back(c.inode);
+        }
+        if (!inodes.empty()) {
+            session.Queue(
+                {Command::kMassResolvePaths, protocol::MassResolvePathsPayload(inodes), kMaxList});
+            pending.push_back({Command::kMassResolvePaths, [&](Result<transport::Frame> frame) {
+                                   if (!frame) {
+                                       files.paths_error = frame.error();
+                                   } else if (auto paths = protocol::DecodeMassResolvePaths(
+                                                  frame->payload, version);
+                                              !paths) {
+                                       files.paths_error = paths.error();
+                                   } else {
+                                       files.paths = std::move(*paths);
+                                   }
+                               }});
+        }
+    }
+    std::vector<model::ClassMatrices> class_matrices;
+    if (parts.Has(Part::kClassMatrices) && snap.storage_classes && *snap.storage_classes &&
+        protocol::AcceptsForm(Command::kChunksMatrix, version, RequestForm::kClassId)) {
+        const auto& classes = snap.storage_classes->value().classes;
+        class_matrices.reserve(classes.size());  // the callbacks below point into it
+        for (const auto& c : classes) {
+            if (!c.in_use()) continue;
+            class_matrices.emplace_back(c.id, MakeError(ErrorKind::kProtocol, "not read"));
+            auto& slot = class_matrices.back();
+            session.Queue({Command::kChunksMatrix, protocol::ClassMatrixPayload(c.id), kMaxMatrix});
+            pending.push_back(
+                {Command::kChunksMatrix, [&slot, &version](Result<transport::Frame> frame) {
+                     slot.matrices = frame ? protocol::DecodeChunksMatrix(frame->payload, version,
+                                                                          RequestForm::kClassId)
+                                           : Result<model::ChunkMatrices>(frame.error());
+                 }});
+        }
+    }
+    if (!pending.empty()) {
+        (void)session.Flush(deadline);
+        for (auto& p : pending) p.take(session.Read(deadline));
+    }
     if (missing) {
-        if (!*missing) {
-            snap.missing_files.emplace(missing->error());
-        } else {
-            model::MissingFiles files;
-            files.chunks = std::move(missing->value());
-            std::vector<std::uint32_t> inodes;
-            std::set<std::uint32_t> seen;
-            for (const auto& c : files.chunks) {
-                if (inodes.size() >= request.resolve_paths) break;
-                if (seen.insert(c.inode).second) inodes.push_back(c.inode);
-            }
-            if (!inodes.empty()) {
-                session.Queue({Command::kMassResolvePaths,
-                               protocol::MassResolvePathsPayload(inodes), kMaxList});
-                (void)session.Flush(deadline);
-                auto frame = session.Read(deadline);
-                if (!frame) {
-                    files.paths_error = frame.error();
-                } else if (auto paths = protocol::DecodeMassResolvePaths(frame->payload, version);
-                           !paths) {
-                    files.paths_error = paths.error();
-                } else {
-                    files.paths = std::move(*paths);
-                }
-            }
+        if (*missing) {
             snap.missing_files.emplace(std::move(files));
+        } else {
+            snap.missing_files.emplace(missing->error());
+        }
+    }
+    if (parts.Has(Part::kClassMatrices) &&
+        protocol::AcceptsForm(Command::kChunksMatrix, version, RequestForm::kClassId)) {
+        if (!snap.storage_classes || !*snap.storage_classes) {
+            snap.class_matrices.emplace(MakeError(
+                ErrorKind::kProtocol,
+                "per-class chunk matrices not asked: the storage classes could not be read"));
+        } else {
+            snap.class_matrices.emplace(std::move(class_matrices));
         }
     }
 

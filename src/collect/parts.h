@@ -16,6 +16,7 @@ enum class Part : std::uint8_t {
     kFsCheck,         // CLTOMA_FSTEST_INFO
     kStorageClasses,  // CLTOMA_SCLASS_INFO
     kMissingFiles,    // CLTOMA_MISSING_CHUNKS (+ CLTOMA_MASS_RESOLVE_PATHS)
+    kClassMatrices,   // CLTOMA_CHUNKS_MATRIX per storage class in use (needs kStorageClasses)
 };
 
 class PartSet {

@@ -1,5 +1,9 @@
 #include "health/classes_rule.h"
 
+#include <optional>
+#include <string>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "common/printable.h"
@@ -24,9 +28,79 @@ std::string_view FulfillableText(model::Fulfillable f) {
     return "unknown";
 }
 
+namespace {
+
+using model::ChunkClass;
+
+// "; EC 4+n parts: 1 missing, 4 endangered" for the EC matrices that have any.
+std::string EcText(const model::ChunkMatrices& m) {
+    std::string text;
+    const std::pair<const char*, const std::optional<model::MatrixPair>*> forms[] = {
+        {"EC 4+n", &m.ec4}, {"EC 8+n", &m.ec8}};
+    for (const auto& [label, pair] : forms) {
+        if (!*pair) continue;
+        const auto c = model::Summarize((*pair)->all);
+        if (c[ChunkClass::kMissing] == 0 && c[ChunkClass::kEndangered] == 0) continue;
+        text += fmt::format("; {} parts: {} missing, {} endangered", label, c[ChunkClass::kMissing],
+                            c[ChunkClass::kEndangered]);
+    }
+    return text;
+}
+
+std::uint64_t EcCount(const model::ChunkMatrices& m, ChunkClass which) {
+    std::uint64_t n = 0;
+    for (const auto* pair : {&m.ec4, &m.ec8}) {
+        if (*pair) n += model::Summarize((*pair)->all)[which];
+    }
+    return n;
+}
+
+// The class's own chunk matrix (4.44+): its missing and endangered chunks by name. Rated on
+// the all-copies matrix, as `replicas.*` is.
+void EvaluateClassChunks(const std::string& name, const model::ChunkMatrices& m, Evaluation& ev) {
+    const auto counts = model::Summarize(m.combined.all);
+    const struct {
+        ChunkClass which;
+        const char* code;
+        const char* word;
+    } alerts[] = {{ChunkClass::kMissing, "classes.chunks_missing", "missing"},
+                  {ChunkClass::kEndangered, "classes.chunks_endangered", "endangered"}};
+    for (const auto& a : alerts) {
+        const auto n = counts[a.which];
+        if (n == 0) continue;
+        std::string text =
+            fmt::format("storage class {}: {} chunk{} {}", name, n, n == 1 ? "" : "s", a.word);
+        if (const auto ec = EcCount(m, a.which); ec > 0) {
+            text += fmt::format(" ({} of them EC)", ec);
+        }
+        ev.Add(a.code, State::kCritical, std::move(text), n, name);
+    }
+    ev.details.push_back(fmt::format(
+        "class {}: chunk matrix: {} missing, {} endangered, {} undergoal, {} stable, {} "
+        "overgoal{}",
+        name, counts[ChunkClass::kMissing], counts[ChunkClass::kEndangered],
+        counts[ChunkClass::kUndergoal], counts[ChunkClass::kStable], counts[ChunkClass::kOvergoal],
+        EcText(m)));
+    for (auto [suffix, which] : {std::pair{"missing", ChunkClass::kMissing},
+                                 std::pair{"endangered", ChunkClass::kEndangered}}) {
+        Perfdatum p =
+            Metric(fmt::format("class_{}_{}", name, suffix), static_cast<double>(counts[which]));
+        p.droppable = true;
+        ev.perfdata.push_back(std::move(p));
+    }
+}
+
+}  // namespace
+
 void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
     const auto* classes = NeedPart(snap.storage_classes, "the storage classes (SCLASS_INFO)", ev);
     if (classes == nullptr) return;
+    // Per-class matrices: absent on masters before 4.44 (nothing to say), else one per class
+    // in use or the error that kept them all from being read.
+    const std::vector<model::ClassMatrices>* class_matrices = nullptr;
+    if (snap.class_matrices) {
+        class_matrices = NeedPart(snap.class_matrices, "the per-class chunk matrices", ev);
+    }
     unsigned in_use = 0, unfulfillable = 0;
     for (const auto& c : classes->classes) {
         const std::string name = ControlCharsReplaced(c.name);
@@ -87,6 +161,17 @@ void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
                 Metric(fmt::format("class_{}_{}", name, suffix), static_cast<double>(value));
             p.droppable = true;
             ev.perfdata.push_back(std::move(p));
+        }
+        if (class_matrices == nullptr) continue;
+        for (const auto& cm : *class_matrices) {
+            if (cm.class_id != c.id) continue;
+            if (!cm.matrices) {
+                ev.Add("mfsmon.unreadable", State::kUnknown,
+                       fmt::format("the chunk matrix of storage class {} could not be read: {}",
+                                   name, cm.matrices.error().message));
+            } else {
+                EvaluateClassChunks(name, *cm.matrices, ev);
+            }
         }
     }
     ev.ok_summary = fmt::format("{} storage classes in use, all fulfillable", in_use);

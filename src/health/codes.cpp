@@ -226,6 +226,20 @@ constexpr CodeInfo kCodes[] = {
      "Add servers or labels, free space, or change the class.",
      "sc_achievable_no,sc_achievable_nospace,sc_achievable_overloaded,sc_achievable_keeponly",
      "classes"},
+    {"classes.chunks_missing", kCrit, "storage class NAME: N chunks missing (EC parts: K)",
+     "Chunks of this storage class with no readable form: no valid copy, or (EC) fewer parts "
+     "than the data parts needed to rebuild it. Counted live by the master in the class's own "
+     "chunk matrix (4.44+); the same chunks are in `replicas.missing`, named by class here.",
+     "As for `replicas.missing`: bring back the chunkservers or disks that held them. The class "
+     "tells which data is hit (e.g. an EC archive class on too few servers).",
+     "", "classes"},
+    {"classes.chunks_endangered", kCrit, "storage class NAME: N chunks endangered (EC parts: K)",
+     "Chunks of this storage class one loss away from unreadable: one copy left, or (EC) only "
+     "the data parts and no checksum part. From the class's own chunk matrix (4.44+); the same "
+     "chunks are in `replicas.endangered`.",
+     "As for `replicas.endangered`: do not take another chunkserver or disk out until the count "
+     "is 0.",
+     "", "classes"},
     {"classes.min_trash_retention_unnecessary", kWarn,
      "storage class NAME sets a minimum trash retention but has no TRASH state",
      "A 4.x storage class with a minimum trash retention but no TRASH state: the setting has "

@@ -45,6 +45,17 @@ struct MissingFiles {
     std::optional<Error> paths_error;  // the list was read but the paths were not
 };
 
+// The chunk matrices of one storage class: the master's matrices counted over that class's
+// chunks only (4.44+), so that a missing or endangered chunk, or an EC part short, can be
+// named by class.
+struct ClassMatrices {
+    std::uint8_t class_id = 0;
+    Result<ChunkMatrices> matrices;
+
+    ClassMatrices(std::uint8_t id, Result<ChunkMatrices> m)
+        : class_id(id), matrices(std::move(m)) {}
+};
+
 struct ClusterSnapshot {
     std::string master_host;
     std::uint16_t master_port = 0;
@@ -58,6 +69,9 @@ struct ClusterSnapshot {
     Part<ChunkLoopInfo> chunk_loop;
     Part<FsCheckInfo> fs_check;
     Part<StorageClasses> storage_classes;
+    // One entry per storage class in use. Not asked (nullopt) from a master older than 4.44,
+    // which has no per-class matrices, or when the class list could not be read.
+    Part<std::vector<ClassMatrices>> class_matrices;
     Part<MissingFiles> missing_files;
 };
 

@@ -25,9 +25,9 @@ model::MatrixPair ReadPair(ByteReader& r) {
 }  // namespace
 
 Result<model::ChunkMatrices> DecodeChunksMatrix(std::span<const std::uint8_t> payload,
-                                                const model::Version& master) {
-    auto layout =
-        FindLayout(Command::kChunksMatrix, master, static_cast<std::uint32_t>(payload.size()));
+                                                const model::Version& master, RequestForm request) {
+    auto layout = FindLayout(Command::kChunksMatrix, master, request,
+                             static_cast<std::uint32_t>(payload.size()));
     if (!layout) return layout.error();
 
     model::ChunkMatrices out;

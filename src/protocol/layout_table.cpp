@@ -36,6 +36,9 @@ constexpr LayoutRule kRules[] = {
     {C::kChunksMatrix, V(4, 0, 0), kEnd, R::kEmpty, S::kExact, 969, L::kMatrixLevel2},
     {C::kChunksMatrix, V(4, 0, 0), V(4, 26, 0), R::kEmpty, S::kExact, 2905, L::kMatrixLevel6},
     {C::kChunksMatrix, V(4, 26, 0), kEnd, R::kEmpty, S::kExact, 3873, L::kMatrixLevel8},
+    // One storage class's matrices: the same layout, counted over that class's chunks only
+    // (mfscli: FEATURE_SCLASS_IN_MATRIX from 4.44.0).
+    {C::kChunksMatrix, V(4, 44, 0), kEnd, R::kClassId, S::kExact, 3873, L::kMatrixLevel8},
 
     // 4.35+ is asked with mode 1 (the maintenance timeout is worth the 4 bytes).
     {C::kCservList, V(4, 35, 0), kEnd, R::kMode1, S::kEntries, 77, L::kCservList77},
@@ -112,6 +115,8 @@ const char* FormName(RequestForm form) {
             return "fver 5";
         case RequestForm::kInodeList:
             return "inode list";
+        case RequestForm::kClassId:
+            return "class id";
     }
     return "?";
 }
@@ -132,9 +137,21 @@ std::vector<std::uint8_t> RequestPayload(RequestForm form) {
             return {0x05};
         case RequestForm::kEmpty:
         case RequestForm::kInodeList:
+        case RequestForm::kClassId:
             return {};
     }
     return {};
+}
+
+std::vector<std::uint8_t> ClassMatrixPayload(std::uint8_t class_id) {
+    return {0x00, class_id};
+}
+
+bool AcceptsForm(Command command, const model::Version& version, RequestForm form) {
+    for (const auto& rule : kRules) {
+        if (rule.command == command && rule.request == form && Covers(rule, version)) return true;
+    }
+    return false;
 }
 
 Result<RequestForm> ChooseRequest(Command command, const model::Version& version) {
@@ -165,11 +182,11 @@ Result<Layout> FindLayout(Command command, const model::Version& version, Reques
                                      peer, version.ToString(), AnswerName(command), length));
     }
     if (known.empty()) {
-        return MakeError(ErrorKind::kProtocol,
-                         fmt::format("unsupported request: no known {} layout for a {} request "
-                                     "to {} {}",
-                                     AnswerName(command), FormName(request), peer,
-                                     version.ToString()));
+        return MakeError(
+            ErrorKind::kProtocol,
+            fmt::format("unsupported request: no known {} layout for a {} request "
+                        "to {} {}",
+                        AnswerName(command), FormName(request), peer, version.ToString()));
     }
     return MakeError(ErrorKind::kProtocol,
                      fmt::format("unsupported layout: {} answer of {} bytes from {} {} "

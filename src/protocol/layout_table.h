@@ -74,6 +74,7 @@ enum class RequestForm {
     kPver1,      // one byte 00 (FSTEST_INFO "pver 1")
     kFver5,      // one byte 05 (SCLASS_INFO format version 5)
     kInodeList,  // inode:32 per inode (MASS_RESOLVE_PATHS); the caller fills it
+    kClassId,    // 00 + class id:8 (CHUNKS_MATRIX of one storage class, 4.44+)
 };
 
 // How the answer's length relates to the rule's `length`.
@@ -98,6 +99,14 @@ std::span<const LayoutRule> LayoutRules();
 
 // The request payload for a form (empty for kEmpty and kInodeList).
 std::vector<std::uint8_t> RequestPayload(RequestForm form);
+
+// The payload of a kClassId request: a zero byte (reserved by the master for a packet
+// version), then the storage class id.
+std::vector<std::uint8_t> ClassMatrixPayload(std::uint8_t class_id);
+
+// Whether some rule covers `version` with this request form, i.e. whether a master of that
+// version accepts the form (3.0.117 closes the connection on a CHUNKS_MATRIX with a class id).
+bool AcceptsForm(Command command, const model::Version& version, RequestForm form);
 
 // The request form to send to a server of `version`: the first rule in table order that
 // covers it. A kProtocol error names the command and the version when none does.

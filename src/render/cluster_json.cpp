@@ -150,6 +150,19 @@ std::string RenderClusterJson(std::string_view check, const model::ClusterSnapsh
         for (const auto& c : sc.classes) a.push_back(ClassJson(c));
         return json{{"all_servers", sc.all_servers}, {"classes", a}};
     });
+    PutPart(out, "class_matrices", s.class_matrices, [](const auto& list) {
+        json a = json::array();
+        for (const auto& cm : list) {
+            json j = {{"class_id", cm.class_id}};
+            if (cm.matrices) {
+                j["matrices"] = json_parts::Matrices(cm.matrices.value());
+            } else {
+                j["error"] = {{"message", cm.matrices.error().message}};
+            }
+            a.push_back(std::move(j));
+        }
+        return a;
+    });
     PutPart(out, "missing_files", s.missing_files, [](const auto& mf) {
         json chunks = json::array();
         for (const auto& c : mf.chunks) {

@@ -38,6 +38,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 
+from parse_mfscli import parse_sic_json  # noqa: E402
 from mfscluster import TEMP_MAINTENANCE_S, Cluster, moosefs4_skip_reason, wait_for  # noqa: E402
 from moosefs4_build import BuildError  # noqa: E402
 
@@ -109,6 +110,26 @@ def cli_classes(c):
     return {f[2]: (int(f[5]), int(f[6])) for f in _rows(c.mfscli("-SSC"), ("storage classes:",))}
 
 
+# Per-class chunk matrices (4.44+): the summary of each matrix mfsmon rates, per class in use.
+MATRIX_KEYS = {"allchunks": ("combined", "all"), "regularchunks": ("combined", "regular"),
+               "allchunks_copies": ("copies", "all"), "allchunks_ec4": ("ec4", "all"),
+               "allchunks_ec8": ("ec8", "all")}
+SUM_KEYS = ("missing", "endangered", "undergoal", "stable", "overgoal")
+
+
+def cli_class_matrices(c):
+    """{class id: {matrix key: (missing, endangered, undergoal, stable, overgoal)}} for every
+    class in use, from `mfscli -SIC -i ID -j` (one call per class)."""
+    res = {}
+    for s in c.mfscli_json("-SSC")["dataset"]["storage_classes"]:
+        if int(s["files"]) == 0 and int(s["dirs"]) == 0:
+            continue
+        sic = parse_sic_json(c.mfscli_json(["-SIC", "-i", str(s["sclassid"])]))
+        res[int(s["sclassid"])] = {k: tuple(sic["matrices"][k]["classes"][x] for x in SUM_KEYS)
+                                   for k in MATRIX_KEYS}
+    return res
+
+
 def cli_space(c):
     """(total, avail) bytes."""
     if MOOSEFS == "4":
@@ -119,7 +140,12 @@ def cli_space(c):
 
 
 CLI = {"chunkservers": cli_chunkservers, "disks": cli_disks, "metaloggers": cli_metaloggers,
-       "classes": cli_classes, "space": cli_space}
+       "classes": cli_classes, "space": cli_space, "class_matrices": cli_class_matrices}
+
+
+def views_of_this_version():
+    """Every view, but the per-class matrices only where the master has them (4.44+)."""
+    return tuple(v for v in CLI if v != "class_matrices" or MOOSEFS == "4")
 
 
 # ---- the same figures from mfsmon's JSON ----------------------------------------------------
@@ -147,6 +173,16 @@ def mon_classes(j):
     return {s["name"]: (int(s["files"]), int(s["dirs"])) for s in j["storage_classes"]["classes"]}
 
 
+def mon_class_matrices(j):
+    res = {}
+    for cm in j["class_matrices"]:
+        m = cm["matrices"]
+        res[int(cm["class_id"])] = {
+            k: tuple(int(m[mode][which]["total"][x]) for x in SUM_KEYS)
+            for k, (mode, which) in MATRIX_KEYS.items()}
+    return res
+
+
 def mon_space(j):
     return (int(j["master"]["total_space_bytes"]), int(j["master"]["avail_space_bytes"]))
 
@@ -154,7 +190,7 @@ def mon_space(j):
 # view -> (the check whose JSON carries it, extractor)
 MON = {"chunkservers": ("chunkservers", mon_chunkservers), "disks": ("disks", mon_disks),
        "metaloggers": ("master", mon_metaloggers), "classes": ("classes", mon_classes),
-       "space": ("space", mon_space)}
+       "space": ("space", mon_space), "class_matrices": ("classes", mon_class_matrices)}
 
 
 class CheckHealthOnRealCluster(unittest.TestCase):
@@ -236,8 +272,9 @@ class CheckHealthOnRealCluster(unittest.TestCase):
     def findings(j, code):
         return [f for f in j["findings"] if f["code"] == code]
 
-    def compare_with_mfscli(self, views=tuple(CLI)):
+    def compare_with_mfscli(self, views=None):
         """mfsmon, mfscli, mfsmon: compare when both mfsmon reads agree."""
+        views = views or views_of_this_version()
         last = None
         for attempt in range(COMPARE_ATTEMPTS):
             before = {v: MON[v][1](self.mfsmon_json(MON[v][0])) for v in views}
@@ -251,6 +288,19 @@ class CheckHealthOnRealCluster(unittest.TestCase):
             last = (before, after)
             time.sleep(0.5)
         self.fail(f"cluster never held still for a comparison: {last}")
+
+    def check_class_matrices_while_degraded(self):
+        """4.44+: the per-class matrices equal mfscli's while chunks lack copies, and the
+        classes the findings name are exactly those with endangered or missing chunks."""
+        self.compare_with_mfscli(("class_matrices",))
+        j = self.mfsmon_json("classes")
+        names = {s["id"]: s["name"] for s in j["storage_classes"]["classes"]}
+        for code, key in (("classes.chunks_endangered", "endangered"),
+                          ("classes.chunks_missing", "missing")):
+            want = sorted(names[cm["class_id"]] for cm in j["class_matrices"]
+                          if cm["matrices"]["combined"]["all"]["total"][key] > 0)
+            self.assertEqual(sorted(f["subject"] for f in self.findings(j, code)), want, code)
+            print(f"\n{code}: {want or 'none'}", file=sys.stderr, flush=True)
 
     # ---- the scenarios, in order ---------------------------------------------------------
 
@@ -296,7 +346,11 @@ class CheckHealthOnRealCluster(unittest.TestCase):
             self.assertEqual([x["subject"] for x in self.findings(h, "chunkservers.disconnected")],
                              [server(i)])
             self.assertEqual(h["exit_code"], 2)
-            c.start_chunkserver(i)
+            try:
+                if MOOSEFS == "4":
+                    self.check_class_matrices_while_degraded()
+            finally:
+                c.start_chunkserver(i)
             self.wait_exit("chunkservers", 0)
         step("killed", t)
 

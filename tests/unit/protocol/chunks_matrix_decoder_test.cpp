@@ -343,5 +343,58 @@ TEST(ChunksMatrixDecoder, UnknownVersionsAreErrors) {
     }
 }
 
+// --- one storage class's matrices (request 00 + class id, 4.44+) --------------------------------
+
+TEST(ChunksMatrixDecoder, ClassIdAnswerHasTheAllClassesLayoutFrom444On) {
+    // The master fills the same 8 matrices, counted over one class (matoclserv.c
+    // matoclserv_chunks_matrix); the bytes of a recorded answer stand in for such an answer.
+    const auto payload = RealMatrixPayload(kV4);
+    const auto all = DecodeChunksMatrix(payload, kVersion4);
+    ASSERT_TRUE(all.ok()) << all.error().message;
+    for (const auto master : {kVersion4, Version{4, 44, 0, false}}) {
+        const auto one = DecodeChunksMatrix(payload, master, protocol::RequestForm::kClassId);
+        ASSERT_TRUE(one.ok()) << one.error().message;
+        ExpectSameMatrix(one->combined.all, all->combined.all);
+        ASSERT_TRUE(one->ec4.has_value());
+        ExpectSameMatrix(one->ec4->regular, all->ec4->regular);
+    }
+    // Only the 8-matrix length answers a class id request.
+    EXPECT_FALSE(DecodeChunksMatrix(std::span(payload).first(969), kVersion4,
+                                    protocol::RequestForm::kClassId)
+                     .ok());
+}
+
+TEST(ChunksMatrixDecoder, ClassIdRequestIsUnknownBefore444) {
+    const auto payload = RealMatrixPayload(kV4);
+    for (const auto master : {Version{4, 43, 9, false}, kVersion3}) {
+        const auto r = DecodeChunksMatrix(payload, master, protocol::RequestForm::kClassId);
+        ASSERT_FALSE(r.ok()) << master.ToString();
+        EXPECT_EQ(r.error().kind, ErrorKind::kProtocol);
+    }
+    const auto r =
+        DecodeChunksMatrix(payload, Version{4, 43, 9, false}, protocol::RequestForm::kClassId);
+    EXPECT_TRUE(MentionsAll(r.error(), {"MATOCL_CHUNKS_MATRIX", "class id", "4.43.9"}))
+        << r.error().message;
+}
+
+TEST(ChunksMatrixRequest, ClassIdFormOnlyWhereTheMasterAcceptsIt) {
+    using protocol::AcceptsForm;
+    using protocol::Command;
+    using protocol::RequestForm;
+    // 3.0.117 closes the connection on a 2-byte CHUNKS_MATRIX request (wire protocol notes).
+    EXPECT_FALSE(AcceptsForm(Command::kChunksMatrix, kVersion3, RequestForm::kClassId));
+    EXPECT_FALSE(
+        AcceptsForm(Command::kChunksMatrix, Version{4, 43, 9, false}, RequestForm::kClassId));
+    EXPECT_TRUE(
+        AcceptsForm(Command::kChunksMatrix, Version{4, 44, 0, false}, RequestForm::kClassId));
+    EXPECT_TRUE(AcceptsForm(Command::kChunksMatrix, kVersion4, RequestForm::kClassId));
+    EXPECT_TRUE(AcceptsForm(Command::kChunksMatrix, kVersion3, RequestForm::kEmpty));
+    // The all-classes form stays the one ChooseRequest picks.
+    EXPECT_EQ(protocol::ChooseRequest(Command::kChunksMatrix, kVersion4).value(),
+              RequestForm::kEmpty);
+    EXPECT_EQ(protocol::ClassMatrixPayload(7), (std::vector<std::uint8_t>{0x00, 0x07}));
+    EXPECT_EQ(protocol::ClassMatrixPayload(255), (std::vector<std::uint8_t>{0x00, 0xFF}));
+}
+
 }  // namespace
 }  // namespace mfsmon::test

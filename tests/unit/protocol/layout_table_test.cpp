@@ -207,7 +207,7 @@ TEST(LayoutTable, RuleDoesNotReachPastItsRange) {
         if (!IsInfoOrMatrix(r)) continue;
         for (const Version& v : {Previous(r.from), r.before}) {
             SCOPED_TRACE(Describe(r) + ", master " + v.ToString());
-            const auto found = protocol::FindLayout(r.command, v, r.length);
+            const auto found = protocol::FindLayout(r.command, v, r.request, r.length);
             if (found.ok()) {
                 EXPECT_NE(*found, r.layout);
             }
