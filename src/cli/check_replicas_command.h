@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/option_values.h"
+
 namespace mfsmon::cli {
 
 struct ReplicasOptions {
@@ -14,11 +16,7 @@ struct ReplicasOptions {
     double timeout_s = 10;
     double settle_s = 0;
     std::string format = "text";
-    // Threshold ranges as typed; empty = the default for that class.
-    std::string missing_warning, missing_critical;
-    std::string endangered_warning, endangered_critical;
-    std::string undergoal_warning, undergoal_critical;
-    std::string marked_warning, marked_critical;
+    ReplicaRangeTexts ranges;  // threshold ranges as typed; empty = the default for that class
 };
 
 CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& options);

@@ -1,8 +1,8 @@
 #include "cli/cluster_checks.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <optional>
 
 #include "cli/option_values.h"
 #include "collect/collector.h"
@@ -14,8 +14,6 @@
 #include "health/master_rule.h"
 #include "health/replicas_rule.h"
 #include "health/space_rule.h"
-#include "health/threshold_range.h"
-#include "health/usage_threshold.h"
 #include "render/cluster_json.h"
 #include "render/json_output.h"
 #include "render/plugin_output.h"
@@ -62,69 +60,18 @@ const CheckSpec& Spec(ClusterCheck c) {
     return kSpecs[0];
 }
 
-template <typename R>
-std::string MessageOf(const R& r) {
-    return r ? std::string() : r.error().message;
-}
-
-void AddRange(CLI::App* app, const char* name, std::string& target, const char* help) {
-    app->add_option(name, target, help)
-        ->type_name("RANGE")
-        ->check(CLI::Validator(
-            [](const std::string& t) { return MessageOf(health::Range::Parse(t)); }, "", "RANGE"));
-}
-
-void AddUsage(CLI::App* app, const char* name, std::string& target, const char* help) {
-    app->add_option(name, target, help)
-        ->type_name("USAGE")
-        ->check(CLI::Validator(
-            [](const std::string& t) { return MessageOf(health::UsageRange::Parse(t)); }, "",
-            "USAGE"));
-}
-
-void Override(std::optional<health::Range>& slot, const std::string& text) {
-    if (!text.empty()) slot = std::move(health::Range::Parse(text)).value();
-}
-void Override(std::optional<health::UsageRange>& slot, const std::string& text) {
-    if (!text.empty()) slot = std::move(health::UsageRange::Parse(text)).value();
-}
-
 void AddCommon(CLI::App* app, ClusterCheckOptions& o) {
-    app->add_option("-H,--host", o.host,
-                    "master host name or address, optionally with :PORT (default mfsmaster)")
-        ->check(CLI::Validator([](const std::string& t) { return MessageOf(ParseHostPort(t)); }, "",
-                               "HOST"));
-    app->add_option("-P,--port", o.port, "master client port (default 9421)")
-        ->type_name("PORT")
-        ->check(CLI::Validator([](const std::string& t) { return MessageOf(ParsePort(t)); }, "",
-                               "PORT"));
-    app->add_option("-t,--timeout", o.timeout_s,
-                    "seconds for the whole run: master and chunkservers (default 10)")
-        ->type_name("SEC")
-        ->check(CLI::Validator(
-            [](const std::string& t) {
-                return MessageOf(ParseSeconds(t, "timeout", 0, 3600, true));
-            },
-            "", "SEC"));
-    app->add_option("--format", o.format, "output: text (plugin, default) or json")
-        ->type_name("FORMAT")
-        ->check(CLI::Validator([](const std::string& t) { return MessageOf(CheckFormat(t)); }, "",
-                               "FORMAT"));
+    AddHostPort(app, o.host, o.port);
+    AddSeconds(app, "-t,--timeout", o.timeout_s,
+               "seconds for the whole run: master and chunkservers (default 10)",
+               {.max = 3600, .zero_allowed = false});
+    AddFormat(app, o.format);
     app->add_option("--mute", o.mutes,
                     "a finding code (or an area such as 'disks') shown but never counted in the "
                     "state; repeatable")
         ->type_name("CODE");
     app->callback([app, &o] {
-        auto hp = ParseHostPort(o.host);
-        if (hp && hp->port) {
-            if (app->count("--port") > 0 && o.port != *hp->port) {
-                throw CLI::ValidationError("--host", "port " + std::to_string(*hp->port) +
-                                                         " in --host differs from --port " +
-                                                         std::to_string(o.port));
-            }
-            o.host = hp->host;
-            o.port = *hp->port;
-        }
+        SplitHostPort(*app, o.host, o.port);
         if (const std::string bad = health::UnknownMute(o.mutes); !bad.empty()) {
             throw CLI::ValidationError("--mute", "'" + bad +
                                                      "' is no finding code or area (mfsmon "
@@ -134,22 +81,15 @@ void AddCommon(CLI::App* app, ClusterCheckOptions& o) {
 }
 
 void AddChunkserverTimeout(CLI::App* app, ClusterCheckOptions& o) {
-    app->add_option("--cs-timeout", o.cs_timeout_s,
-                    "seconds each chunkserver gets to answer its disk query, within -t "
-                    "(default: half of -t)")
-        ->type_name("SEC")
-        ->check(CLI::Validator(
-            [](const std::string& t) {
-                return MessageOf(ParseSeconds(t, "cs-timeout", 0, 3600, true));
-            },
-            "", "SEC"));
+    AddSeconds(app, "--cs-timeout", o.cs_timeout_s,
+               "seconds each chunkserver gets to answer its disk query, within -t "
+               "(default: half of -t)",
+               {.max = 3600, .zero_allowed = false});
 }
 
-void AddUsageOptions(CLI::App* app, ClusterCheckOptions& o, const char* what) {
-    AddUsage(app, "--used-warning", o.used_warning,
-             (std::string("usage range for ") + what + " (default 90%)").c_str());
-    AddUsage(app, "--used-critical", o.used_critical,
-             (std::string("usage range for ") + what + " (default 99%)").c_str());
+void AddUsedOptions(CLI::App* app, ClusterCheckOptions& o, const char* what) {
+    AddUsages(app, "--used", o.used, std::string("usage range for ") + what + " (default 90%)",
+              std::string("usage range for ") + what + " (default 99%)");
 }
 
 PartSet PartsOf(ClusterCheck c) {
@@ -163,62 +103,42 @@ PartSet PartsOf(ClusterCheck c) {
         case ClusterCheck::kMaster:
             return {Part::kMetaloggers};
         case ClusterCheck::kClasses:
-            return {Part::kStorageClasses};
+            return {Part::kStorageClasses, Part::kClassMatrices};
         case ClusterCheck::kHealth:
-            return {Part::kMatrix,         Part::kChunkservers, Part::kDisks,
-                    Part::kMetaloggers,    Part::kChunkLoop,    Part::kFsCheck,
-                    Part::kStorageClasses, Part::kMissingFiles};
+            return {Part::kMatrix,         Part::kChunkservers,  Part::kDisks,
+                    Part::kMetaloggers,    Part::kChunkLoop,     Part::kFsCheck,
+                    Part::kStorageClasses, Part::kClassMatrices, Part::kMissingFiles};
     }
     return {};
 }
 
 health::ChunkserverRules ChunkserverRulesOf(const ClusterCheckOptions& o) {
     auto r = health::ChunkserverRules::Defaults();
-    Override(r.usage.warning, o.used_warning);
-    Override(r.usage.critical, o.used_critical);
+    Override(r.usage, o.used);
     if (o.expect > 0) r.expect = o.expect;
     return r;
 }
 
 health::DiskRules DiskRulesOf(const ClusterCheckOptions& o) {
     auto r = health::DiskRules::Defaults();
-    Override(r.usage.warning, o.used_warning);
-    Override(r.usage.critical, o.used_critical);
+    Override(r.usage, o.used);
     r.io_error_window = std::chrono::seconds(static_cast<long long>(o.io_error_window_s));
     return r;
 }
 
 health::SpaceRules SpaceRulesOf(const ClusterCheckOptions& o) {
     auto r = health::SpaceRules::Defaults();
-    Override(r.used.warning, o.used_warning);
-    Override(r.used.critical, o.used_critical);
-    Override(r.free.warning, o.free_warning);
-    Override(r.free.critical, o.free_critical);
+    Override(r.used, o.used);
+    Override(r.free, o.free);
     return r;
 }
 
 health::MasterRules MasterRulesOf(const ClusterCheckOptions& o) {
     auto r = health::MasterRules::Defaults();
-    Override(r.save_age.warning, o.save_age_warning);
-    Override(r.save_age.critical, o.save_age_critical);
-    Override(r.save_duration.warning, o.save_duration_warning);
-    Override(r.save_duration.critical, o.save_duration_critical);
-    Override(r.memory.warning, o.memory_warning);
-    Override(r.memory.critical, o.memory_critical);
+    Override(r.save_age, o.save_age);
+    Override(r.save_duration, o.save_duration);
+    Override(r.memory, o.memory);
     return r;
-}
-
-health::ReplicasThresholds ReplicasOf(const ClusterCheckOptions& o) {
-    auto t = health::ReplicasThresholds::Defaults();
-    Override(t.missing.warning, o.missing_warning);
-    Override(t.missing.critical, o.missing_critical);
-    Override(t.endangered.warning, o.endangered_warning);
-    Override(t.endangered.critical, o.endangered_critical);
-    Override(t.undergoal.warning, o.undergoal_warning);
-    Override(t.undergoal.critical, o.undergoal_critical);
-    Override(t.marked.warning, o.marked_warning);
-    Override(t.marked.critical, o.marked_critical);
-    return t;
 }
 
 // The replica rule reads the matrices as `check replicas` does; in `check health` it is one
@@ -241,6 +161,37 @@ health::Evaluation ReplicasArea(const model::ClusterSnapshot& snap,
     return ev;
 }
 
+// `check health` is one check for thousands of servers: of an area whose long output lists
+// every server, disk or class, it keeps the first `lines` (the area's totals; the rest stays
+// in the area's own check) and the perfdata that is no per-server detail (not droppable).
+health::Evaluation Totals(health::Evaluation area, std::size_t lines) {
+    area.details.resize(std::min(area.details.size(), lines));
+    std::erase_if(area.perfdata, [](const health::Perfdatum& p) { return p.droppable; });
+    return area;
+}
+
+// Every area with its default rules (the replica ranges and --max-paths aside), joined.
+health::Evaluation HealthOf(const ClusterCheckOptions& o, const model::ClusterSnapshot& snap) {
+    health::Evaluation files, cs, disks, space, master, classes;
+    health::EvaluateFiles(snap, o.max_paths, files);
+    health::EvaluateChunkservers(snap, health::ChunkserverRules::Defaults(), cs);
+    health::EvaluateDisks(snap, health::DiskRules::Defaults(), disks);
+    health::EvaluateSpace(snap, health::SpaceRules::Defaults(), space);
+    health::EvaluateMaster(snap, health::MasterRules::Defaults(), master);
+    health::EvaluateClasses(snap, classes);
+    // Perfdata labels are prefixed by area: "used" means different things in each.
+    health::Evaluation ev;
+    health::Append(ev, ReplicasArea(snap, ReplicasThresholdsOf(o.replica_ranges)), "replicas");
+    health::Append(ev, std::move(files), "files");
+    health::Append(ev, Totals(std::move(cs), 1), "chunkservers");
+    health::Append(ev, Totals(std::move(disks), 2), "disks");
+    health::Append(ev, std::move(space), "space");
+    health::Append(ev, std::move(master), "master");
+    health::Append(ev, Totals(std::move(classes), 1), "classes");
+    ev.ok_summary = "no problems found";
+    return ev;
+}
+
 health::Evaluation Evaluate(const ClusterCheckOptions& o, const model::ClusterSnapshot& snap) {
     health::Evaluation ev;
     switch (o.check) {
@@ -259,37 +210,9 @@ health::Evaluation Evaluate(const ClusterCheckOptions& o, const model::ClusterSn
         case ClusterCheck::kClasses:
             health::EvaluateClasses(snap, ev);
             break;
-        case ClusterCheck::kHealth: {
-            // Perfdata labels are prefixed by area: "used" means different things in each.
-            health::Append(ev, ReplicasArea(snap, ReplicasOf(o)), "replicas");
-            health::Evaluation files;
-            health::EvaluateFiles(snap, o.max_paths, files);
-            health::Append(ev, std::move(files), "files");
-            health::Evaluation cs;
-            health::EvaluateChunkservers(snap, health::ChunkserverRules::Defaults(), cs);
-            // One check for thousands of servers: the per-server detail stays in `check
-            // chunkservers`; health keeps the findings and the totals.
-            cs.details.resize(std::min<std::size_t>(cs.details.size(), 1));
-            std::erase_if(cs.perfdata, [](const health::Perfdatum& p) { return p.droppable; });
-            health::Append(ev, std::move(cs), "chunkservers");
-            health::Evaluation disks;
-            health::EvaluateDisks(snap, health::DiskRules::Defaults(), disks);
-            disks.details.resize(std::min<std::size_t>(disks.details.size(), 2));
-            health::Append(ev, std::move(disks), "disks");
-            health::Evaluation space;
-            health::EvaluateSpace(snap, health::SpaceRules::Defaults(), space);
-            health::Append(ev, std::move(space), "space");
-            health::Evaluation master;
-            health::EvaluateMaster(snap, health::MasterRules::Defaults(), master);
-            health::Append(ev, std::move(master), "master");
-            health::Evaluation classes;
-            health::EvaluateClasses(snap, classes);
-            std::erase_if(classes.perfdata, [](const health::Perfdatum& p) { return p.droppable; });
-            classes.details.resize(std::min<std::size_t>(classes.details.size(), 1));
-            health::Append(ev, std::move(classes), "classes");
-            ev.ok_summary = "no problems found";
+        case ClusterCheck::kHealth:
+            ev = HealthOf(o, snap);
             break;
-        }
     }
     return ev;
 }
@@ -315,40 +238,31 @@ CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptio
                             "CRITICAL when fewer than N chunkservers are connected")
                 ->type_name("N")
                 ->check(CLI::Range(1u, 100000u, "N"));
-            AddUsageOptions(app, o, "each chunkserver's regular disks");
+            AddUsedOptions(app, o, "each chunkserver's regular disks");
             break;
         case ClusterCheck::kDisks:
-            AddUsageOptions(app, o, "each disk");
-            app->add_option("--io-error-window", o.io_error_window_s,
-                            "report a disk's last I/O error when it is at most SEC old "
-                            "(default 86400)")
-                ->type_name("SEC")
-                ->check(CLI::Validator(
-                    [](const std::string& t) {
-                        return MessageOf(ParseSeconds(t, "io-error-window", 0, 3.2e7, false));
-                    },
-                    "", "SEC"));
+            AddUsedOptions(app, o, "each disk");
+            AddSeconds(app, "--io-error-window", o.io_error_window_s,
+                       "report a disk's last I/O error when it is at most SEC old "
+                       "(default 86400)",
+                       {.max = 3.2e7, .zero_allowed = true});
             AddChunkserverTimeout(app, o);
             break;
         case ClusterCheck::kSpace:
-            AddUsageOptions(app, o, "the cluster's space");
-            AddUsage(app, "--free-warning", o.free_warning,
-                     "range for free space, e.g. '10%:' or '500GiB:' (alert below); no default");
-            AddUsage(app, "--free-critical", o.free_critical, "same, critical; no default");
+            AddUsedOptions(app, o, "the cluster's space");
+            AddUsages(app, "--free", o.free,
+                      "range for free space, e.g. '10%:' or '500GiB:' (alert below); no default",
+                      "same, critical; no default");
             break;
         case ClusterCheck::kMaster:
-            AddRange(app, "--save-age-warning", o.save_age_warning,
-                     "seconds since the last metadata save (default 7200)");
-            AddRange(app, "--save-age-critical", o.save_age_critical,
-                     "seconds since the last metadata save (default 21600)");
-            AddRange(app, "--save-duration-warning", o.save_duration_warning,
-                     "seconds the last save took (default 2700, the GUI's 45 min)");
-            AddRange(app, "--save-duration-critical", o.save_duration_critical,
-                     "seconds the last save took (default: none)");
-            AddRange(app, "--memory-warning", o.memory_warning,
-                     "master memory in bytes (default: none)");
-            AddRange(app, "--memory-critical", o.memory_critical,
-                     "master memory in bytes (default: none)");
+            AddRanges(app, "--save-age", o.save_age,
+                      "seconds since the last metadata save (default 7200)",
+                      "seconds since the last metadata save (default 21600)");
+            AddRanges(app, "--save-duration", o.save_duration,
+                      "seconds the last save took (default 2700, the GUI's 45 min)",
+                      "seconds the last save took (default: none)");
+            AddRanges(app, "--memory", o.memory, "master memory in bytes (default: none)",
+                      "master memory in bytes (default: none)");
             break;
         case ClusterCheck::kClasses:
             break;
@@ -357,19 +271,15 @@ CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptio
                 ->type_name("N")
                 ->check(CLI::Range(0u, 1000u, "N"));
             AddChunkserverTimeout(app, o);
-            AddRange(app, "--missing-warning", o.missing_warning, "missing chunks (default none)");
-            AddRange(app, "--missing-critical", o.missing_critical, "missing chunks (default 0)");
-            AddRange(app, "--endangered-warning", o.endangered_warning,
-                     "endangered chunks (default none)");
-            AddRange(app, "--endangered-critical", o.endangered_critical,
-                     "endangered chunks (default 0)");
-            AddRange(app, "--undergoal-warning", o.undergoal_warning,
-                     "undergoal chunks (default 0)");
-            AddRange(app, "--undergoal-critical", o.undergoal_critical,
-                     "undergoal chunks (default none)");
-            AddRange(app, "--marked-warning", o.marked_warning,
-                     "chunks depending on disks marked for removal (default 0)");
-            AddRange(app, "--marked-critical", o.marked_critical, "same, critical (default none)");
+            AddRanges(app, "--missing", o.replica_ranges.missing, "missing chunks (default none)",
+                      "missing chunks (default 0)");
+            AddRanges(app, "--endangered", o.replica_ranges.endangered,
+                      "endangered chunks (default none)", "endangered chunks (default 0)");
+            AddRanges(app, "--undergoal", o.replica_ranges.undergoal,
+                      "undergoal chunks (default 0)", "undergoal chunks (default none)");
+            AddRanges(app, "--marked", o.replica_ranges.marked,
+                      "chunks depending on disks marked for removal (default 0)",
+                      "same, critical (default none)");
             break;
     }
     app->footer(
@@ -383,18 +293,14 @@ CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptio
 int RunClusterCheck(const ClusterCheckOptions& o) {
     const CheckSpec& spec = Spec(o.check);
     const bool json = o.format == "json";
-    const auto budget =
-        std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000.0 + 0.5));
+    const auto budget = Milliseconds(o.timeout_s);
     const auto deadline = transport::Deadline::After(budget);
 
     collect::CollectRequest request;
     request.host = o.host;
     request.port = o.port;
     request.parts = PartsOf(o.check);
-    request.per_chunkserver =
-        o.cs_timeout_s > 0
-            ? std::chrono::milliseconds(static_cast<long long>(o.cs_timeout_s * 1000.0 + 0.5))
-            : budget / 2;
+    request.per_chunkserver = o.cs_timeout_s > 0 ? Milliseconds(o.cs_timeout_s) : budget / 2;
     request.resolve_paths = o.max_paths;
 
     auto snapshot = collect::Collect(request, deadline);

@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/option_values.h"
+
 namespace mfsmon::cli {
 
 enum class ClusterCheck { kChunkservers, kDisks, kSpace, kMaster, kClasses, kHealth };
@@ -22,15 +24,13 @@ struct ClusterCheckOptions {
     std::string format = "text";
     std::vector<std::string> mutes;
     // Ranges as typed; empty = the default.
-    std::string used_warning, used_critical;  // chunkservers, disks, space (usage ranges)
-    std::string free_warning, free_critical;  // space
-    unsigned expect = 0;                      // chunkservers; 0 = not given
-    double io_error_window_s = 86400;         // disks
-    std::string save_age_warning, save_age_critical, save_duration_warning, save_duration_critical,
-        memory_warning, memory_critical;  // master
-    std::size_t max_paths = 10;           // health
-    std::string missing_warning, missing_critical, endangered_warning, endangered_critical,
-        undergoal_warning, undergoal_critical, marked_warning, marked_critical;  // health
+    RangeTexts used;                             // chunkservers, disks, space (usage ranges)
+    RangeTexts free;                             // space
+    unsigned expect = 0;                         // chunkservers; 0 = not given
+    double io_error_window_s = 86400;            // disks
+    RangeTexts save_age, save_duration, memory;  // master
+    std::size_t max_paths = 10;                  // health
+    ReplicaRangeTexts replica_ranges;            // health
 };
 
 // Adds the subcommand to `check`; `service` receives its plugin service name for errors.

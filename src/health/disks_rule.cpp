@@ -1,6 +1,5 @@
 #include "health/disks_rule.h"
 
-#include <ctime>
 #include <map>
 
 #include <fmt/format.h>
@@ -8,6 +7,7 @@
 
 #include "common/human_units.h"
 #include "common/printable.h"
+#include "health/utc_time.h"
 
 namespace mfsmon::health {
 
@@ -28,15 +28,6 @@ std::string MfrText(std::uint8_t status, bool three_x) {
         default:
             return fmt::format("unknown status {}", status);
     }
-}
-
-std::string TimeText(std::uint32_t unix_time) {
-    const std::time_t t = unix_time;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
 }
 
 }  // namespace
@@ -112,16 +103,16 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
                        1, name);
             }
             if (d.error_time != 0) {
+                const std::string when = UtcTime(d.error_time, TimePrecision::kSecond);
                 const auto age = snap.collected_at - static_cast<std::int64_t>(d.error_time);
                 if (age <= rules.io_error_window.count()) {
                     ++errors;
-                    ev.Add(
-                        "disks.io_error", State::kWarning,
-                        fmt::format("disk {}: I/O error on chunk {:016X} at {} ({} ago)", name,
-                                    d.error_chunk_id, TimeText(d.error_time), HumanDuration(age)),
-                        1, name);
+                    ev.Add("disks.io_error", State::kWarning,
+                           fmt::format("disk {}: I/O error on chunk {:016X} at {} ({} ago)", name,
+                                       d.error_chunk_id, when, HumanDuration(age)),
+                           1, name);
                 }
-                status.push_back(fmt::format("last error {}", TimeText(d.error_time)));
+                status.push_back(fmt::format("last error {}", when));
             }
             if (d.marked_for_removal()) {
                 ++marked;

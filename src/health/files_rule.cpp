@@ -1,28 +1,15 @@
 #include "health/files_rule.h"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "common/printable.h"
+#include "health/utc_time.h"
 
 namespace mfsmon::health {
-
-namespace {
-
-std::string TimeText(std::uint32_t unix_time) {
-    const std::time_t t = unix_time;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-    return buf;
-}
-
-}  // namespace
 
 void EvaluateFiles(const model::ClusterSnapshot& snap, std::size_t max_paths, Evaluation& ev) {
     const auto* fs = NeedPart(snap.fs_check, "the filesystem check info (FSTEST_INFO)", ev);
@@ -31,7 +18,7 @@ void EvaluateFiles(const model::ClusterSnapshot& snap, std::size_t max_paths, Ev
 
     const std::string as_of =
         fs->has_data() ? fmt::format("as of the master's last filesystem check loop at {}",
-                                     TimeText(fs->loop_end))
+                                     UtcTime(fs->loop_end, TimePrecision::kMinute))
                        : std::string(
                              "the master's filesystem check loop has not completed a "
                              "pass yet");
@@ -94,8 +81,8 @@ void EvaluateFiles(const model::ClusterSnapshot& snap, std::size_t max_paths, Ev
         ev.details.push_back(fmt::format(
             "filesystem check loop {}: {} files ({} undergoal, {} missing), {} chunks ({} "
             "undergoal, {} missing)",
-            TimeText(fs->loop_end), fs->files, fs->undergoal_files, fs->missing_files, fs->chunks,
-            fs->undergoal_chunks, fs->missing_chunks));
+            UtcTime(fs->loop_end, TimePrecision::kMinute), fs->files, fs->undergoal_files,
+            fs->missing_files, fs->chunks, fs->undergoal_chunks, fs->missing_chunks));
     } else {
         ev.details.push_back(
             "filesystem check loop: no complete pass yet (about one hour per "

@@ -1,6 +1,8 @@
 #include "protocol/chunks_test_info_decoder.h"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <limits>
 #include <string_view>
 
@@ -15,55 +17,31 @@ namespace {
 
 // Counter names after loop start and loop end, in wire order (wire protocol section 11,
 // mfscli 3.0.117's unpacking of each length). mfscli prints "done/done+not done" per column;
-// the names keep the two wire values apart.
-constexpr std::string_view kKeys52[] = {
-    "invalid_deleted",
-    "invalid_not_deleted",
-    "unused_deleted",
-    "unused_not_deleted",
-    "disk_clean_deleted",
-    "disk_clean_not_deleted",
-    "over_goal_deleted",
-    "over_goal_not_deleted",
-    "under_goal_replicated",
+// the names keep the two wire values apart. Every 3.x length starts with these ten.
+constexpr std::string_view kKeys3x[] = {
+    "invalid_deleted",           "invalid_not_deleted",   "unused_deleted",
+    "unused_not_deleted",        "disk_clean_deleted",    "disk_clean_not_deleted",
+    "over_goal_deleted",         "over_goal_not_deleted", "under_goal_replicated",
     "under_goal_not_replicated",
-    "rebalance",
 };
-constexpr std::string_view kKeys60[] = {
-    "invalid_deleted",
-    "invalid_not_deleted",
-    "unused_deleted",
-    "unused_not_deleted",
-    "disk_clean_deleted",
-    "disk_clean_not_deleted",
-    "over_goal_deleted",
-    "over_goal_not_deleted",
-    "under_goal_replicated",
-    "under_goal_not_replicated",
-    "rebalance",
-    "locked_unused",
-    "locked_used",
-};
+
+// The ten above, then what one length adds after them.
+template <std::size_t N>
+constexpr std::array<std::string_view, std::size(kKeys3x) + N> Keys3x(
+    const std::string_view (&tail)[N]) {
+    std::array<std::string_view, std::size(kKeys3x) + N> keys{};
+    std::copy(std::begin(kKeys3x), std::end(kKeys3x), keys.begin());
+    std::copy(std::begin(tail), std::end(tail), keys.begin() + std::size(kKeys3x));
+    return keys;
+}
+
+constexpr auto kKeys52 = Keys3x({"rebalance"});
+constexpr auto kKeys60 = Keys3x({"rebalance", "locked_unused", "locked_used"});
 // 72 adds the wrong-labels pair before rebalance and the chunks whose labels no server
 // matches after it (mfscli's "wrong labels" column: replicated/dont_match/sum of the three).
-constexpr std::string_view kKeys72[] = {
-    "invalid_deleted",
-    "invalid_not_deleted",
-    "unused_deleted",
-    "unused_not_deleted",
-    "disk_clean_deleted",
-    "disk_clean_not_deleted",
-    "over_goal_deleted",
-    "over_goal_not_deleted",
-    "under_goal_replicated",
-    "under_goal_not_replicated",
-    "wrong_labels_replicated",
-    "wrong_labels_not_replicated",
-    "rebalance",
-    "wrong_labels_dont_match",
-    "locked_unused",
-    "locked_used",
-};
+constexpr auto kKeys72 =
+    Keys3x({"wrong_labels_replicated", "wrong_labels_not_replicated", "rebalance",
+            "wrong_labels_dont_match", "locked_unused", "locked_used"});
 // 4.4+: mfscli -j's chunk_loop keys, in wire order (layouts note section 5); this is not the
 // order mfscli prints them in: the locked pair and rebalance come last on the wire.
 constexpr std::string_view kKeys96[] = {

@@ -2,6 +2,8 @@
 
 #include "common/decimal.h"
 
+#include <functional>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -103,6 +105,80 @@ TEST(CheckFormat, TextOrJson) {
     EXPECT_TRUE(CheckFormat("json").ok());
     EXPECT_THAT(CheckFormat("xml").error().message, HasSubstr("format must be text or json"));
     EXPECT_FALSE(CheckFormat("JSON").ok());
+}
+
+// ---- the CLI11 side ----------------------------------------------------------------------
+
+// What CLI11 says when `args` are parsed with the options `add` puts on an app; "" if fine.
+std::string ParseError(const std::function<void(CLI::App&)>& add, const std::string& args) {
+    CLI::App app;
+    add(app);
+    try {
+        app.parse(args);
+    } catch (const CLI::ParseError& e) {
+        return e.what();
+    }
+    return {};
+}
+
+TEST(AddSeconds, NamesTheOptionByItsLongNameAndKeepsItsLimit) {
+    double timeout = 10, settle = 0;
+    auto add = [&](CLI::App& app) {
+        AddSeconds(&app, "-t,--timeout", timeout, "", {.max = 3600, .zero_allowed = false});
+        AddSeconds(&app, "--settle", settle, "", {.max = 60, .zero_allowed = true});
+    };
+    EXPECT_EQ(ParseError(add, "-t 2.5 --settle 0"), "");
+    EXPECT_EQ(timeout, 2.5);
+    EXPECT_THAT(ParseError(add, "-t 0"),
+                HasSubstr("timeout must be a number of seconds in (0, 3600], got '0'"));
+    EXPECT_THAT(ParseError(add, "--settle 61"),
+                HasSubstr("settle must be a number of seconds in [0, 60], got '61'"));
+}
+
+TEST(SplitHostPort, TakesThePortOutOfTheHostUnlessPortSaysOtherwise) {
+    std::string host = "mfsmaster";
+    std::uint16_t port = 9421;
+    auto add = [&](CLI::App& app) {
+        AddHostPort(&app, host, port);
+        app.callback([&app, &host, &port] { SplitHostPort(app, host, port); });
+    };
+    EXPECT_EQ(ParseError(add, "-H master:9521"), "");
+    EXPECT_EQ(host, "master");
+    EXPECT_EQ(port, 9521);
+    EXPECT_EQ(ParseError(add, "-H [::1]:9521 -P 9521"), "");
+    EXPECT_EQ(host, "::1");
+    EXPECT_THAT(ParseError(add, "-H master:9521 -P 9421"),
+                HasSubstr("port 9521 in --host differs from --port 9421"));
+}
+
+TEST(AddRanges, CheckedWhileParsingThenLaidOverTheDefaults) {
+    ReplicaRangeTexts ranges;
+    RangeTexts used;
+    auto add = [&](CLI::App& app) {
+        AddRanges(&app, "--missing", ranges.missing, "", "");
+        AddUsages(&app, "--used", used, "", "");
+    };
+    EXPECT_THAT(ParseError(add, "--missing-warning x"), HasSubstr("--missing-warning"));
+    EXPECT_THAT(ParseError(add, "--used-critical 5parsecs"), HasSubstr("--used-critical"));
+    EXPECT_EQ(ParseError(add, "--missing-warning 5 --used-warning 80%"), "");
+
+    const health::ReplicasThresholds t = ReplicasThresholdsOf(ranges);
+    ASSERT_TRUE(t.missing.warning);
+    EXPECT_EQ(t.missing.warning->text(), "5");
+    ASSERT_TRUE(t.missing.critical);  // not given: the default stays
+    EXPECT_EQ(t.missing.critical->text(), "0");
+
+    health::UsageThresholds usage;
+    Override(usage, used);
+    ASSERT_TRUE(usage.warning);
+    EXPECT_EQ(usage.warning->text(), "80%");
+    EXPECT_FALSE(usage.critical);
+}
+
+TEST(Milliseconds, RoundsToTheNearest) {
+    EXPECT_EQ(Milliseconds(10).count(), 10000);
+    EXPECT_EQ(Milliseconds(0.0004).count(), 0);
+    EXPECT_EQ(Milliseconds(0.0005).count(), 1);
 }
 
 }  // namespace
