@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/chunk_loop.h"
 #include "model/version.h"
 #include "protocol/chunks_test_info_decoder.h"
@@ -19,15 +20,10 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
+using mfsmon::fuzz::Be32;
 using mfsmon::model::ChunkLoopInfo;
 using mfsmon::model::Version;
 using mfsmon::protocol::Command;
-
-std::uint32_t Be32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
 
 bool IsSnakeCase(std::string_view key) {
     if (key.empty() || key.front() == '_' || key.back() == '_') return false;
@@ -60,22 +56,17 @@ void CheckValue(const ChunkLoopInfo& out, const Version& master, const std::uint
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 4) return 0;
-    const Version master = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>((data[0] << 8) | data[1]), data[2], data[3]);
-    const std::span<const std::uint8_t> payload(data + 4, size - 4);
-    const bool known = mfsmon::protocol::FindLayout(Command::kChunksTestInfo, master,
-                                                    static_cast<std::uint32_t>(payload.size()))
-                           .ok();
-    auto out = mfsmon::protocol::DecodeChunksTestInfo(payload, master);
+    const auto in = mfsmon::fuzz::ReadDecoderInput(data, size);
+    if (!in) return 0;
+    const bool known =
+        mfsmon::protocol::FindLayout(Command::kChunksTestInfo, in->version, in->length()).ok();
+    auto out = mfsmon::protocol::DecodeChunksTestInfo(in->payload, in->version);
     // Exactly the table's lengths: no layout is guessed, none the table knows is refused.
     FUZZ_CHECK(out.ok() == known);
     if (!out) {
-        FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(out.error());
-        FUZZ_CHECK(out.error().message.find("MATOCL_CHUNKSTEST_INFO") != std::string::npos);
+        mfsmon::fuzz::CheckDecodeError(out.error(), "MATOCL_CHUNKSTEST_INFO");
         return 0;
     }
-    CheckValue(*out, master, payload.data(), payload.size());
+    CheckValue(*out, in->version, in->payload.data(), in->payload.size());
     return 0;
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/chunkserver.h"
 #include "model/ipv4.h"
 #include "model/version.h"
@@ -21,7 +22,7 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
+using mfsmon::fuzz::Be;
 using mfsmon::model::ChunkServer;
 using mfsmon::model::QueueState;
 using mfsmon::model::Version;
@@ -30,12 +31,6 @@ using mfsmon::protocol::RequestForm;
 
 constexpr Version V(std::uint16_t major, std::uint8_t mid, std::uint8_t minor) {
     return Version{major, mid, minor, false};
-}
-
-std::uint64_t Be(const std::uint8_t* p, int bytes) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v = (v << 8) | p[i];
-    return v;
 }
 
 std::optional<RequestForm> FormOf(std::uint8_t b) {
@@ -138,24 +133,21 @@ void CheckValue(const std::vector<ChunkServer>& out, const Version& master, Requ
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 5) return 0;
-    const auto form = FormOf(data[4]);
+    const auto in = mfsmon::fuzz::ReadDecoderInput(data, size, true);
+    if (!in) return 0;
+    const auto form = FormOf(in->form);
     if (!form) return 0;
-    const Version master = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>((data[0] << 8) | data[1]), data[2], data[3]);
-    const std::span<const std::uint8_t> payload(data + 5, size - 5);
-    auto out = mfsmon::protocol::DecodeCservList(payload, master, *form);
+    auto out = mfsmon::protocol::DecodeCservList(in->payload, in->version, *form);
     if (!out) {
-        FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(out.error());
+        mfsmon::fuzz::CheckDecodeError(out.error());
         // Only the table refuses: a length the table accepts must decode (else the decoder
         // and the table disagree about a layout).
-        FUZZ_CHECK(!mfsmon::protocol::FindLayout(Command::kCservList, master, *form,
-                                                 static_cast<std::uint32_t>(payload.size()))
-                        .ok());
+        FUZZ_CHECK(
+            !mfsmon::protocol::FindLayout(Command::kCservList, in->version, *form, in->length())
+                 .ok());
         return 0;
     }
     FUZZ_CHECK(*form == RequestForm::kEmpty || *form == RequestForm::kMode1);
-    CheckValue(*out, master, *form, payload.data(), payload.size());
+    CheckValue(*out, in->version, *form, in->payload.data(), in->payload.size());
     return 0;
 }

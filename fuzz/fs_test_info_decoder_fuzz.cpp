@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/fs_check.h"
 #include "model/version.h"
 #include "protocol/command_ids.h"
@@ -19,16 +20,11 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
+using mfsmon::fuzz::Be32;
 using mfsmon::model::FsCheckInfo;
 using mfsmon::model::Version;
 using mfsmon::protocol::Command;
 using mfsmon::protocol::RequestForm;
-
-std::uint32_t Be32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
 
 // The head size for this form, as mfscli unpacks it (36 + 8 * pver).
 std::size_t HeadOf(RequestForm form) {
@@ -68,25 +64,21 @@ void CheckValue(const FsCheckInfo& out, RequestForm form, const std::uint8_t* p,
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 5 || data[4] > 1) return 0;
-    const Version master = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>((data[0] << 8) | data[1]), data[2], data[3]);
-    const RequestForm form = data[4] == 1 ? RequestForm::kPver1 : RequestForm::kEmpty;
-    const std::span<const std::uint8_t> payload(data + 5, size - 5);
-    const bool known = mfsmon::protocol::FindLayout(Command::kFsTestInfo, master, form,
-                                                    static_cast<std::uint32_t>(payload.size()))
-                           .ok();
+    const auto in = mfsmon::fuzz::ReadDecoderInput(data, size, true);
+    if (!in || in->form > 1) return 0;
+    const RequestForm form = in->form == 1 ? RequestForm::kPver1 : RequestForm::kEmpty;
+    const auto payload = in->payload;
+    const bool known =
+        mfsmon::protocol::FindLayout(Command::kFsTestInfo, in->version, form, in->length()).ok();
     // What a well-formed answer is, computed apart from the decoder: a known head whose
     // msgleng is the rest of the payload.
     const std::size_t head = HeadOf(form);
     const bool well_formed =
         known && payload.size() >= head && Be32(payload.data() + head - 4) == payload.size() - head;
-    auto out = mfsmon::protocol::DecodeFsTestInfo(payload, master, form);
+    auto out = mfsmon::protocol::DecodeFsTestInfo(payload, in->version, form);
     FUZZ_CHECK(out.ok() == well_formed);
     if (!out) {
-        FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(out.error());
-        FUZZ_CHECK(out.error().message.find("MATOCL_FSTEST_INFO") != std::string::npos);
+        mfsmon::fuzz::CheckDecodeError(out.error(), "MATOCL_FSTEST_INFO");
         return 0;
     }
     CheckValue(*out, form, payload.data(), payload.size());

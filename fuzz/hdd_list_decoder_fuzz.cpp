@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/disk.h"
 #include "model/version.h"
 #include "protocol/command_ids.h"
@@ -19,7 +20,6 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
 using mfsmon::model::Disk;
 using mfsmon::model::DiskStats;
 using mfsmon::model::Version;
@@ -108,23 +108,20 @@ bool KnownVersion(const Version& v) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 4) return 0;
-    const Version chunkserver = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>((data[0] << 8) | data[1]), data[2], data[3]);
-    const std::span<const std::uint8_t> payload(data + 4, size - 4);
-    auto out = mfsmon::protocol::DecodeHddList(payload, chunkserver);
-    const auto entries = WellFormedEntries(payload);
+    const auto in = mfsmon::fuzz::ReadDecoderInput(data, size);
+    if (!in) return 0;
+    const Version chunkserver = in->version;
+    auto out = mfsmon::protocol::DecodeHddList(in->payload, chunkserver);
+    const auto entries = WellFormedEntries(in->payload);
     const bool known = KnownVersion(chunkserver);
     // The version gate is the layout table's (checked against this fuzzer's own idea of it).
     FUZZ_CHECK(known == mfsmon::protocol::FindLayout(mfsmon::protocol::Command::kHddList,
-                                                     chunkserver,
-                                                     static_cast<std::uint32_t>(payload.size()))
+                                                     chunkserver, in->length())
                             .ok());
     if (!out) {
         // Refused only what is refusable: never a well-formed answer from a known version.
         FUZZ_CHECK(!known || !entries);
-        FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(out.error());
+        mfsmon::fuzz::CheckDecodeError(out.error());
         return 0;
     }
     FUZZ_CHECK(known && entries);

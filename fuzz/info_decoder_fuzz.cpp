@@ -5,6 +5,7 @@
 #include <span>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/master_info.h"
 #include "protocol/command_ids.h"
 #include "protocol/info_decoder.h"
@@ -13,15 +14,9 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
+using mfsmon::fuzz::Be;
 using mfsmon::model::MasterInfo;
 using mfsmon::model::Version;
-
-std::uint64_t Be(const std::uint8_t* p, std::size_t n) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
-    return v;
-}
 
 void CheckValue(const MasterInfo& info, const std::uint8_t* data, std::size_t size) {
     FUZZ_CHECK(info.layout_length == size);
@@ -103,8 +98,7 @@ void CheckValue(const MasterInfo& info, const std::uint8_t* data, std::size_t si
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto info = mfsmon::protocol::DecodeInfo(std::span<const std::uint8_t>(data, size));
     if (!info) {
-        FUZZ_CHECK(info.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(info.error());
+        mfsmon::fuzz::CheckDecodeError(info.error());
         return 0;
     }
     CheckValue(*info, data, size);

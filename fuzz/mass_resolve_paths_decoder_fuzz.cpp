@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/missing_chunk.h"
 #include "model/version.h"
 #include "protocol/command_ids.h"
@@ -21,15 +22,10 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
+using mfsmon::fuzz::Be32;
 using mfsmon::model::InodePaths;
 using mfsmon::model::Version;
 using mfsmon::protocol::Command;
-
-std::uint32_t Be32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
 
 void Put32(std::vector<std::uint8_t>& out, std::uint64_t v) {
     for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(v >> s));
@@ -80,20 +76,17 @@ void CheckValue(const std::vector<InodePaths>& out, const std::uint8_t* payload,
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 4) return 0;
-    const Version master = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>((data[0] << 8) | data[1]), data[2], data[3]);
-    const std::span<const std::uint8_t> payload(data + 4, size - 4);
-    const bool known = mfsmon::protocol::FindLayout(Command::kMassResolvePaths, master,
-                                                    mfsmon::protocol::RequestForm::kInodeList,
-                                                    static_cast<std::uint32_t>(payload.size()))
-                           .ok();
-    auto out = mfsmon::protocol::DecodeMassResolvePaths(payload, master);
+    const auto in = mfsmon::fuzz::ReadDecoderInput(data, size);
+    if (!in) return 0;
+    const auto payload = in->payload;
+    const bool known =
+        mfsmon::protocol::FindLayout(Command::kMassResolvePaths, in->version,
+                                     mfsmon::protocol::RequestForm::kInodeList, in->length())
+            .ok();
+    auto out = mfsmon::protocol::DecodeMassResolvePaths(payload, in->version);
     FUZZ_CHECK(out.ok() == (known && Tiles(payload.data(), payload.size())));
     if (!out) {
-        FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(out.error());
-        FUZZ_CHECK(out.error().message.find("MATOCL_MASS_RESOLVE_PATHS") != std::string::npos);
+        mfsmon::fuzz::CheckDecodeError(out.error(), "MATOCL_MASS_RESOLVE_PATHS");
         // A version the table knows: the error is about the bytes and names the record.
         if (known) FUZZ_CHECK(out.error().message.find("record ") != std::string::npos);
         return 0;

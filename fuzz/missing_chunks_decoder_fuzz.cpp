@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/missing_chunk.h"
 #include "model/version.h"
 #include "protocol/command_ids.h"
@@ -20,18 +21,12 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
+using mfsmon::fuzz::Be;
 using mfsmon::model::MissingChunk;
 using mfsmon::model::MissingType;
 using mfsmon::model::Version;
 using mfsmon::protocol::Command;
 using mfsmon::protocol::RequestForm;
-
-std::uint64_t Be(const std::uint8_t* p, int bytes) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v = (v << 8) | p[i];
-    return v;
-}
 
 void CheckValue(const std::vector<MissingChunk>& out, RequestForm form, const std::uint8_t* p,
                 std::size_t size) {
@@ -62,22 +57,17 @@ void CheckValue(const std::vector<MissingChunk>& out, RequestForm form, const st
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 5 || data[4] > 1) return 0;
-    const Version master = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>((data[0] << 8) | data[1]), data[2], data[3]);
-    const RequestForm form = data[4] == 1 ? RequestForm::kMode1 : RequestForm::kEmpty;
-    const std::span<const std::uint8_t> payload(data + 5, size - 5);
-    const bool known = mfsmon::protocol::FindLayout(Command::kMissingChunks, master, form,
-                                                    static_cast<std::uint32_t>(payload.size()))
-                           .ok();
-    auto out = mfsmon::protocol::DecodeMissingChunks(payload, master, form);
+    const auto in = mfsmon::fuzz::ReadDecoderInput(data, size, true);
+    if (!in || in->form > 1) return 0;
+    const RequestForm form = in->form == 1 ? RequestForm::kMode1 : RequestForm::kEmpty;
+    const bool known =
+        mfsmon::protocol::FindLayout(Command::kMissingChunks, in->version, form, in->length()).ok();
+    auto out = mfsmon::protocol::DecodeMissingChunks(in->payload, in->version, form);
     FUZZ_CHECK(out.ok() == known);
     if (!out) {
-        FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(out.error());
-        FUZZ_CHECK(out.error().message.find("MATOCL_MISSING_CHUNKS") != std::string::npos);
+        mfsmon::fuzz::CheckDecodeError(out.error(), "MATOCL_MISSING_CHUNKS");
         return 0;
     }
-    CheckValue(*out, form, payload.data(), payload.size());
+    CheckValue(*out, form, in->payload.data(), in->payload.size());
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/ipv4.h"
 #include "model/metalogger.h"
 #include "model/version.h"
@@ -19,15 +20,10 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
+using mfsmon::fuzz::Be32;
 using mfsmon::model::Metalogger;
 using mfsmon::model::Version;
 using mfsmon::protocol::Command;
-
-std::uint32_t Be32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-           std::uint32_t{p[3]};
-}
 
 void CheckValue(const std::vector<Metalogger>& out, const Version& master,
                 const std::uint8_t* payload, std::size_t size) {
@@ -54,20 +50,16 @@ void CheckValue(const std::vector<Metalogger>& out, const Version& master,
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 4) return 0;
-    const Version master = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>((data[0] << 8) | data[1]), data[2], data[3]);
-    const std::span<const std::uint8_t> payload(data + 4, size - 4);
-    auto out = mfsmon::protocol::DecodeMlogList(payload, master);
+    const auto in = mfsmon::fuzz::ReadDecoderInput(data, size);
+    if (!in) return 0;
+    auto out = mfsmon::protocol::DecodeMlogList(in->payload, in->version);
     if (!out) {
-        FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(out.error());
+        mfsmon::fuzz::CheckDecodeError(out.error());
         // Only the table refuses: a length it accepts must decode.
-        FUZZ_CHECK(!mfsmon::protocol::FindLayout(Command::kMlogList, master,
-                                                 static_cast<std::uint32_t>(payload.size()))
-                        .ok());
+        FUZZ_CHECK(
+            !mfsmon::protocol::FindLayout(Command::kMlogList, in->version, in->length()).ok());
         return 0;
     }
-    CheckValue(*out, master, payload.data(), payload.size());
+    CheckValue(*out, in->version, in->payload.data(), in->payload.size());
     return 0;
 }

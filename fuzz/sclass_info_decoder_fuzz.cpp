@@ -9,6 +9,7 @@
 #include <span>
 
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 #include "model/storage_class.h"
 #include "model/version.h"
 #include "protocol/command_ids.h"
@@ -18,7 +19,7 @@
 
 namespace {
 
-using mfsmon::ErrorKind;
+using mfsmon::fuzz::Be;
 using mfsmon::model::ChunkCounts;
 using mfsmon::model::ClassState;
 using mfsmon::model::Fulfillable;
@@ -28,12 +29,6 @@ using mfsmon::model::Version;
 using mfsmon::protocol::Command;
 using mfsmon::protocol::Layout;
 using mfsmon::protocol::RequestForm;
-
-std::uint64_t Be(const std::uint8_t* p, int n) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
-    return v;
-}
 
 // The state block at `p` (4.x: can, labelscnt, [ec_level], uniqmask:32, labels_mode).
 void CheckState4(const ClassState& st, const std::uint8_t* p, bool has_ec_level) {
@@ -173,11 +168,10 @@ void CheckValue(const StorageClasses& out, bool four_x, const std::uint8_t* p, s
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    if (size < 4) return 0;
-    const Version master = mfsmon::protocol::VersionFromWire(
-        static_cast<std::uint16_t>((data[0] << 8) | data[1]), data[2], data[3]);
-    const std::span<const std::uint8_t> payload(data + 4, size - 4);
-    const auto length = static_cast<std::uint32_t>(payload.size());
+    const auto in = mfsmon::fuzz::ReadDecoderInput(data, size);
+    if (!in) return 0;
+    const Version master = in->version;
+    const auto payload = in->payload;
 
     const auto form = mfsmon::protocol::ChooseRequest(Command::kSclassInfo, master);
     if (!form) {
@@ -186,19 +180,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (const auto f : {RequestForm::kEmpty, RequestForm::kFver5}) {
             const auto out = mfsmon::protocol::DecodeSclassInfo(payload, master, f);
             FUZZ_CHECK(!out.ok());
-            FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-            mfsmon::fuzz::CheckError(out.error());
+            mfsmon::fuzz::CheckDecodeError(out.error());
         }
         return 0;
     }
-    const auto layout = mfsmon::protocol::FindLayout(Command::kSclassInfo, master, *form, length);
+    const auto layout =
+        mfsmon::protocol::FindLayout(Command::kSclassInfo, master, *form, in->length());
     FUZZ_CHECK(layout.ok());
     FUZZ_CHECK(*layout == Layout::kSclass3 || *layout == Layout::kSclass4v5);
 
     const auto out = mfsmon::protocol::DecodeSclassInfo(payload, master, *form);
     if (!out) {
-        FUZZ_CHECK(out.error().kind == ErrorKind::kProtocol);
-        mfsmon::fuzz::CheckError(out.error());
+        mfsmon::fuzz::CheckDecodeError(out.error());
         return 0;
     }
     CheckValue(*out, *layout == Layout::kSclass4v5, payload.data(), payload.size());

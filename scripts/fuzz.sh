@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets into build-fuzz/ and runs each of them in turn.
+# Builds the libFuzzer targets into build-fuzz/ and runs them, one per core at a time.
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [RUNS]
 # SECONDS_PER_TARGET (default 30) bounds each run by time; RUNS, if given, runs each target
 # for that many executions instead (e.g. 10000000). Seeds come from the recorded answers in
@@ -139,36 +139,54 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-failed=()
-summary=()
-for t in "${targets[@]}"; do
-  corpus=$out/corpus/$t
-  artifacts=$out/artifacts/$t/
-  log=$out/logs/$t.log
-  mkdir -p "$corpus" "$artifacts" "$out/logs"
-  max_len=()
+# Runs one target; its summary line goes to $out/logs/<target>.summary and a failure is
+# marked by $out/logs/<target>.failed.
+run_target() {
+  local t=$1 corpus=$out/corpus/$1 artifacts=$out/artifacts/$1/ log=$out/logs/$1.log
+  local max_len=() start rc=0 took execs line artifact
+  mkdir -p "$corpus" "$artifacts"
+  rm -f "$out/logs/$t.failed"
   [[ $t == reply_reader_fuzz ]] && max_len=(-max_len=65536)
-  echo "-- $t (log: $log)"
   start=$(date +%s)
-  rc=0
   "$out/fuzz/$t" "${limit[@]}" "${max_len[@]}" -rss_limit_mb=512 -malloc_limit_mb=64 \
     -timeout=5 -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$seeds/$t" \
     >"$log" 2>&1 || rc=$?
   took=$(($(date +%s) - start))
-  # "Done N runs in S second(s)" after a clean end; stat::number_of_executed_units always.
   execs=$(sed -n 's/^Done \([0-9]*\) runs in.*/\1/p' "$log" | tail -n 1)
   [[ -n $execs ]] || execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
   [[ -n $execs ]] || execs='?'
   line="$t: $execs executions in ${took} s, exit $rc, corpus $(find "$corpus" -type f | wc -l) files"
   if [[ $rc -ne 0 ]]; then
-    echo "!! $t FAILED (exit $rc); last lines of $log:"
-    tail -n 60 "$log"
+    {
+      echo "!! $t FAILED (exit $rc); last lines of $log:"
+      tail -n 60 "$log"
+    } >"$out/logs/$t.failed"
     artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-    [[ -n $artifact ]] && line+=", artifact: $artifact" && echo "artifact: $artifact"
+    [[ -n $artifact ]] && line+=", artifact: $artifact"
+  fi
+  echo "$line" >"$out/logs/$t.summary"
+  echo "$line"
+}
+
+# One target per core at a time (FUZZ_JOBS overrides): each libFuzzer run is one process
+# on one core, so on CI's 2 cores the stage takes half the time for the same runs each.
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+mkdir -p "$out/logs"
+for t in "${targets[@]}"; do
+  while [[ $(jobs -rp | wc -l) -ge $jobs_max ]]; do wait -n || true; done
+  echo "-- $t (log: $out/logs/$t.log)"
+  run_target "$t" &
+done
+wait
+
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+  if [[ -f $out/logs/$t.failed ]]; then
+    cat "$out/logs/$t.failed"
     failed+=("$t")
   fi
-  echo "$line"
-  summary+=("$line")
+  summary+=("$(cat "$out/logs/$t.summary" 2>/dev/null || echo "$t: no result")")
 done
 
 echo "== summary"

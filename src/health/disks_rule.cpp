@@ -7,6 +7,7 @@
 
 #include "common/human_units.h"
 #include "common/printable.h"
+#include "health/counted.h"
 #include "health/utc_time.h"
 
 namespace mfsmon::health {
@@ -170,13 +171,16 @@ void EvaluateDisks(const model::ClusterSnapshot& snap, const DiskRules& rules, E
                                       depending));
         ev.perfdata.push_back(Metric("marked_dependent_chunks", static_cast<double>(depending)));
     }
-    ev.ok_summary = fmt::format("{} disks on {} chunkservers OK", disks, all_disks->size());
+    const std::string where =
+        fmt::format("{} on {}", Counted(disks, "disk", "disks"),
+                    Counted(all_disks->size(), "chunkserver", "chunkservers"));
+    ev.ok_summary = where + " OK";
     ev.details.insert(ev.details.begin(),
-                      fmt::format("{} disks on {} chunkservers: {} invalid, {} damaged, {} marked "
+                      fmt::format("{}: {} invalid, {} damaged, {} marked "
                                   "for removal ({} ready), {} with recent I/O errors, {} scanning; "
                                   "{} chunkservers did not answer, {} disconnected not asked",
-                                  disks, all_disks->size(), invalid, damaged, marked, ready, errors,
-                                  scanning, unreachable, not_asked));
+                                  where, invalid, damaged, marked, ready, errors, scanning,
+                                  unreachable, not_asked));
     ev.perfdata.push_back(Metric("disks", disks));
     ev.perfdata.push_back(Metric("invalid", invalid));
     ev.perfdata.push_back(Metric("damaged", damaged));

@@ -1,12 +1,9 @@
 #include "fake_cluster.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -253,25 +250,6 @@ std::vector<std::string> ScriptedMaster::Mismatches() const {
 }
 
 // ---- chunkservers --------------------------------------------------------------------------
-
-RefusingPort::RefusingPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket failed");
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        close(fd_);
-        throw std::runtime_error("bind on 127.0.0.1 failed");
-    }
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-}
-
-RefusingPort::~RefusingPort() {
-    close(fd_);
-}
 
 FakeMaster::Script OnHddRequest(std::function<void(FakeConnection&)> then) {
     return [then](FakeConnection& c) {

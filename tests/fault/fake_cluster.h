@@ -111,19 +111,8 @@ class ScriptedMaster {
 // ---- chunkservers --------------------------------------------------------------------------
 
 // A loopback port that refuses connections: bound (nobody else takes it during the test) but
-// not listening. Copied from tests/unit/transport/fake_chunkserver.
-class RefusingPort {
-  public:
-    RefusingPort();
-    ~RefusingPort();
-    RefusingPort(const RefusingPort&) = delete;
-    RefusingPort& operator=(const RefusingPort&) = delete;
-    std::uint16_t port() const { return port_; }
-
-  private:
-    int fd_ = -1;
-    std::uint16_t port_ = 0;
-};
+// not listening (tests/common/fake_server.h).
+using RefusingPort = fake::RefusingPort;
 
 // Reads CLTOCS_HDD_LIST (type 600, length 0; anything else: close), then runs `then`.
 FakeMaster::Script OnHddRequest(std::function<void(FakeConnection&)> then);

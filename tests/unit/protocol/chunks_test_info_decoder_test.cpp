@@ -14,11 +14,11 @@
 #include <string_view>
 #include <vector>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/chunk_loop.h"
 #include "protocol/chunks_test_info_decoder.h"
 #include "protocol/command_ids.h"
-#include "protocol/info_decoder.h"
 #include "protocol/layout_table.h"
 
 namespace mfsmon::test {
@@ -29,15 +29,11 @@ using model::Version;
 using protocol::Command;
 using protocol::DecodeChunksTestInfo;
 using protocol::kMatoclChunksTestInfo;
-using protocol::kMatoclInfo;
 using protocol::Layout;
 
 // 3.0.117: -SIL and -SIN in all 8 states. 4.59.2: -SIL in all 8 states.
 constexpr std::size_t kV3Answers = 8 + 8;
 constexpr std::size_t kV4Answers = 8;
-
-constexpr Version kVersion3{3, 0, 117, false};
-constexpr Version kVersion4{4, 59, 2, false};
 
 // The counters after loop start and end, in the order mfscli unpacks each length (3.0.117's
 // struct.unpack for 52, 60 and 72 bytes; 4.59.2's ChunkTestInfo96), under the names the model
@@ -125,26 +121,6 @@ std::vector<std::string> KeysOf(const ChunkLoopInfo& loop) {
     return keys;
 }
 
-// The version of the INFO answer that precedes `rec` in its option folder.
-Version MasterVersionBefore(const RecordedAnswer& rec) {
-    std::optional<Version> version;
-    for (const auto& f : MasterAnswersIn(rec.option_dir, kMatoclInfo)) {
-        if (f.sequence > rec.file.sequence) continue;
-        const auto info = protocol::DecodeInfo(ReadPacket(f.path).payload);
-        if (!info) throw std::runtime_error(f.path.string() + ": " + info.error().message);
-        version = info->version;
-    }
-    if (!version) throw std::runtime_error("no INFO answer before " + rec.Label());
-    return *version;
-}
-
-// The last version before `v` that the version word can carry.
-Version Previous(const Version& v) {
-    if (v.minor > 0) return Version{v.major, v.mid, static_cast<std::uint8_t>(v.minor - 1)};
-    if (v.mid > 0) return Version{v.major, static_cast<std::uint8_t>(v.mid - 1), 127};
-    return Version{static_cast<std::uint16_t>(v.major - 1), 255, 127};
-}
-
 // `length` bytes of big-endian u32 values 1000, 1001, ...: every field tells where it was read.
 std::vector<std::uint8_t> Numbered(std::uint32_t length) {
     std::vector<std::uint8_t> p(length, 0);
@@ -156,13 +132,6 @@ std::vector<std::uint8_t> Numbered(std::uint32_t length) {
         p[i + 3] = static_cast<std::uint8_t>(v);
     }
     return p;
-}
-
-bool MentionsAll(const Error& e, std::initializer_list<const char*> words) {
-    for (const char* w : words) {
-        if (e.message.find(w) == std::string::npos) return false;
-    }
-    return true;
 }
 
 // --- 3.0.117 ---------------------------------------------------------------------------------
@@ -279,14 +248,11 @@ TEST(ChunksTestInfoRecordings, EveryAnswerIsFoundAndListedInTheManifests) {
     ExpectAnswersMatchManifest(kV4, kMatoclChunksTestInfo, kV4Answers);
 }
 
-class RecordedChunksTestInfo : public ::testing::TestWithParam<RecordedAnswer> {};
+class RecordedChunksTestInfo : public RecordedAnswerTest {};
 
 TEST_P(RecordedChunksTestInfo, MatchesWhatMfscliPrinted) {
     const RecordedAnswer& rec = GetParam();
-    const Packet packet = ReadPacket(rec.file.path);
-    ASSERT_EQ(packet.type, kMatoclChunksTestInfo);
-    const Version master = MasterVersionBefore(rec);
-    EXPECT_EQ(master.ToString(), rec.version);
+    ASSERT_NO_FATAL_FAILURE(ReadAnswer(kMatoclChunksTestInfo));
     const auto loop = DecodeChunksTestInfo(packet.payload, master);
     ASSERT_TRUE(loop.ok()) << loop.error().message;
     if (rec.version == kV3) {
@@ -296,24 +262,13 @@ TEST_P(RecordedChunksTestInfo, MatchesWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedChunksTestInfo,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV3, kMatoclChunksTestInfo)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedChunksTestInfo,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV4, kMatoclChunksTestInfo)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedChunksTestInfo, FindMasterAnswersOrEmpty,
+                            kMatoclChunksTestInfo);
 
 // --- recorded bytes mfscli does not show -----------------------------------------------------
 
 std::vector<std::uint8_t> RecordedPayload(std::string_view version, std::string_view state) {
-    const auto answers =
-        MasterAnswersIn(VersionDir(version) / std::string(state) / "SIL", kMatoclChunksTestInfo);
-    if (answers.size() != 1) throw std::runtime_error("expected one SIL chunk loop answer");
-    return ReadPacket(answers[0].path).payload;
+    return OnlyMasterAnswerPayload(version, state, "SIL", kMatoclChunksTestInfo);
 }
 
 // 3.0.117 sent loop start 0 with an end time and counters in four states (a pass it had not
@@ -411,7 +366,7 @@ TEST(ChunksTestInfoDecoder, EveryTruncationOf4xAnswerIsAnError) {
 }
 
 TEST(ChunksTestInfoDecoder, OneExtraByteIsAnError) {
-    for (const auto& [version, master] : {std::pair{kV3, kVersion3}, std::pair{kV4, kVersion4}}) {
+    for (const auto& [version, master] : kRecordedVersions) {
         auto payload = RecordedPayload(version, "healthy");
         payload.push_back(0);
         const auto r = DecodeChunksTestInfo(payload, master);
@@ -441,7 +396,7 @@ TEST(ChunksTestInfoLayoutRules, EachRuleDecodesAtBothEndsOfItsRangeAndNotPastThe
         if (r.command != Command::kChunksTestInfo) continue;
         ++rules;
         EXPECT_EQ(r.request, protocol::RequestForm::kEmpty);
-        for (const Version& v : {r.from, Previous(r.before)}) {
+        for (const Version& v : RangeEnds(r)) {
             SCOPED_TRACE(std::to_string(r.length) + " bytes from master " + v.ToString());
             const auto found = protocol::FindLayout(r.command, v, r.length);
             ASSERT_TRUE(found.ok()) << found.error().message;
@@ -450,13 +405,7 @@ TEST(ChunksTestInfoLayoutRules, EachRuleDecodesAtBothEndsOfItsRangeAndNotPastThe
             ASSERT_TRUE(loop.ok()) << loop.error().message;
             EXPECT_FIELD_EQ(KeysOf(*loop), KeysFor(r.length));
         }
-        for (const Version& v : {Previous(r.from), r.before}) {
-            SCOPED_TRACE(std::to_string(r.length) + " bytes from master " + v.ToString());
-            const auto found = protocol::FindLayout(r.command, v, r.length);
-            if (found.ok()) {
-                EXPECT_NE(*found, r.layout);
-            }
-        }
+        ExpectRuleEndsWithItsRange(r, r.length);
     }
     EXPECT_EQ(rules, 4);
 }

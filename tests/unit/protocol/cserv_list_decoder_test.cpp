@@ -18,12 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/chunkserver.h"
 #include "model/ipv4.h"
 #include "protocol/command_ids.h"
 #include "protocol/cserv_list_decoder.h"
-#include "protocol/info_decoder.h"
 #include "protocol/layout_table.h"
 
 namespace mfsmon::test {
@@ -35,9 +35,7 @@ using model::Version;
 using protocol::Command;
 using protocol::DecodeCservList;
 using protocol::kCltocsHddList;
-using protocol::kCltomaCservList;
 using protocol::kMatoclCservList;
-using protocol::kMatoclInfo;
 using protocol::Layout;
 using protocol::RequestForm;
 
@@ -46,35 +44,11 @@ using protocol::RequestForm;
 constexpr std::size_t kV3CservAnswers = 7 + 7;
 constexpr std::size_t kV4CservAnswers = 7 + 7;
 
-constexpr Version kVersion3{3, 0, 117, false};
-constexpr Version kVersion4{4, 59, 2, false};
-
 // --- helpers -----------------------------------------------------------------------------------
-
-// The version of the INFO answer that precedes `rec` in its option folder.
-Version MasterVersionBefore(const RecordedAnswer& rec) {
-    std::optional<Version> version;
-    for (const auto& f : MasterAnswersIn(rec.option_dir, kMatoclInfo)) {
-        if (f.sequence > rec.file.sequence) continue;
-        const auto info = protocol::DecodeInfo(ReadPacket(f.path).payload);
-        if (!info) throw std::runtime_error(f.path.string() + ": " + info.error().message);
-        version = info->version;
-    }
-    if (!version) throw std::runtime_error("no INFO answer before " + rec.Label());
-    return *version;
-}
 
 // The form of the last CLTOMA_CSERV_LIST mfscli sent before `rec`.
 RequestForm FormSent(const RecordedAnswer& rec) {
-    std::optional<std::vector<std::uint8_t>> payload;
-    for (const auto& f : ListPackets(rec.option_dir)) {
-        if (f.answer || f.peer != "master" || f.type != kCltomaCservList) continue;
-        if (f.sequence < rec.file.sequence) payload = ReadPacket(f.path).payload;
-    }
-    if (!payload) throw std::runtime_error("no CLTOMA_CSERV_LIST before " + rec.Label());
-    if (payload->empty()) return RequestForm::kEmpty;
-    if (*payload == protocol::RequestPayload(RequestForm::kMode1)) return RequestForm::kMode1;
-    throw std::runtime_error("unexpected CLTOMA_CSERV_LIST request before " + rec.Label());
+    return FormOfRequest(RequestPayloadBefore(rec), {RequestForm::kEmpty, RequestForm::kMode1});
 }
 
 std::size_t EntrySize(const RecordedAnswer& rec) {
@@ -88,18 +62,9 @@ struct RealAnswer {
     RequestForm form;
 };
 RealAnswer RealCservAnswer(std::string_view version, std::string_view state = "healthy") {
-    const auto dir = VersionDir(version) / std::string(state) / "SCS";
-    const auto answers = MasterAnswersIn(dir, kMatoclCservList);
-    if (answers.size() != 1) throw std::runtime_error("expected one answer in " + dir.string());
-    return {ReadPacket(answers[0].path).payload, version == kV3 ? kVersion3 : kVersion4,
+    return {OnlyMasterAnswerPayload(version, state, "SCS", kMatoclCservList),
+            version == kV3 ? kVersion3 : kVersion4,
             version == kV3 ? RequestForm::kEmpty : RequestForm::kMode1};
-}
-
-bool MentionsAll(const Error& e, std::initializer_list<const char*> words) {
-    for (const char* w : words) {
-        if (e.message.find(w) == std::string::npos) return false;
-    }
-    return true;
 }
 
 // mfscli's label text: letters for bits 0..25; 0 and 0xFFFFFFFF mean none.
@@ -560,14 +525,11 @@ TEST(CservListRecordings, EveryAnswerIsFoundAndListedInTheManifests) {
     ExpectAnswersMatchManifest(kV4, kMatoclCservList, kV4CservAnswers);
 }
 
-class RecordedCservList : public ::testing::TestWithParam<RecordedAnswer> {};
+class RecordedCservList : public RecordedAnswerTest {};
 
 TEST_P(RecordedCservList, MatchesWhatMfscliPrinted) {
     const RecordedAnswer& rec = GetParam();
-    const Packet packet = ReadPacket(rec.file.path);
-    ASSERT_EQ(packet.type, kMatoclCservList);
-    const Version master = MasterVersionBefore(rec);
-    EXPECT_EQ(master.ToString(), rec.version);
+    ASSERT_NO_FATAL_FAILURE(ReadAnswer(kMatoclCservList));
 
     // mfsmon sends what this mfscli sent: 3.0.117 the empty request, 4.59.2 mode 1.
     const RequestForm form = FormSent(rec);
@@ -598,16 +560,7 @@ TEST_P(RecordedCservList, MatchesWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedCservList,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV3, kMatoclCservList)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedCservList,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV4, kMatoclCservList)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedCservList, FindMasterAnswersOrEmpty, kMatoclCservList);
 
 // --- negative cases on real bytes --------------------------------------------------------------
 
@@ -618,25 +571,15 @@ TEST(CservListDecoder, EveryTruncationIsAnErrorButWholeEntries) {
         const std::size_t entry = version == kV3 ? 69 : 77;
         const auto full = DecodeCservList(real.payload, real.master, real.form);
         ASSERT_TRUE(full.ok()) << full.error().message;
-        for (std::size_t n = 0; n < real.payload.size(); ++n) {
-            const auto r =
-                DecodeCservList(std::span(real.payload).first(n), real.master, real.form);
-            if (n % entry != 0) {
-                ASSERT_FALSE(r.ok()) << "a " << n << "-byte prefix decoded";
-                EXPECT_EQ(r.error().kind, ErrorKind::kProtocol);
-                EXPECT_TRUE(MentionsAll(r.error(), {"MATOCL_CSERV_LIST", std::to_string(n).c_str(),
-                                                    std::string(version).c_str()}))
-                    << r.error().message;
-                continue;
-            }
-            // Whole entries are a shorter list (an empty one included), entry for entry.
-            ASSERT_TRUE(r.ok()) << r.error().message;
-            ASSERT_EQ(r->size(), n / entry);
-            for (std::size_t i = 0; i < r->size(); ++i) {
-                EXPECT_EQ(model::ChunkServerName((*r)[i]), model::ChunkServerName((*full)[i]));
-                EXPECT_EQ((*r)[i].chunks, (*full)[i].chunks);
-            }
-        }
+        ExpectEveryCutIsAnErrorButWholeEntries(
+            real.payload, entry, {"MATOCL_CSERV_LIST", version},
+            [&](std::span<const std::uint8_t> cut) {
+                return DecodeCservList(cut, real.master, real.form);
+            },
+            [&](const ChunkServer& cs, std::size_t i) {
+                EXPECT_EQ(model::ChunkServerName(cs), model::ChunkServerName((*full)[i]));
+                EXPECT_EQ(cs.chunks, (*full)[i].chunks);
+            });
     }
 }
 
@@ -761,13 +704,6 @@ TEST(CservListDecoder, The5621ByteTrapIsDecodedByTheFormSent) {
 
 // --- the layout table's CSERV_LIST rules, on synthetic entries -----------------------------
 
-// The last version before `v` that the version word can carry.
-Version Previous(const Version& v) {
-    if (v.minor > 0) return Version{v.major, v.mid, static_cast<std::uint8_t>(v.minor - 1)};
-    if (v.mid > 0) return Version{v.major, static_cast<std::uint8_t>(v.mid - 1), 127};
-    return Version{static_cast<std::uint16_t>(v.major - 1), 255, 127};
-}
-
 void Put(std::vector<std::uint8_t>& b, std::size_t at, std::uint64_t v, int bytes) {
     for (int i = bytes - 1; i >= 0; --i, v >>= 8) b.at(at + i) = static_cast<std::uint8_t>(v);
 }
@@ -864,7 +800,7 @@ TEST(CservListLayoutRules, DecodeAtBothEndsOfTheirRange) {
     for (const auto& r : protocol::LayoutRules()) {
         if (r.command != Command::kCservList) continue;
         const std::size_t size = r.length;
-        for (const Version& v : {r.from, Previous(r.before)}) {
+        for (const Version& v : RangeEnds(r)) {
             SCOPED_TRACE(Describe(r) + ", master " + v.ToString());
             std::vector<std::uint8_t> payload;
             for (std::uint32_t seed = 0; seed < 3; ++seed) {
@@ -887,13 +823,7 @@ TEST(CservListLayoutRules, DecodeAtBothEndsOfTheirRange) {
             }
         }
         // Just outside the range the rule does not apply.
-        for (const Version& v : {Previous(r.from), r.before}) {
-            SCOPED_TRACE(Describe(r) + ", master " + v.ToString());
-            const auto found = protocol::FindLayout(Command::kCservList, v, r.request, r.length);
-            if (found.ok()) {
-                EXPECT_NE(*found, r.layout);
-            }
-        }
+        ExpectRuleEndsWithItsRange(r, r.length);
     }
 }
 
@@ -940,12 +870,8 @@ TEST(CservListLayoutRules, VersionBoundariesFromTheReference) {
     };
     for (const auto& [version, form] : choices) {
         SCOPED_TRACE(version.ToString());
-        const auto chosen = protocol::ChooseRequest(Command::kCservList, version);
         CountComparison();
-        ASSERT_EQ(chosen.ok(), form.has_value());
-        if (form) {
-            EXPECT_FIELD_EQ(*chosen, *form);
-        }
+        ASSERT_NO_FATAL_FAILURE(ExpectChosenRequest(Command::kCservList, version, form));
     }
 }
 

@@ -148,29 +148,36 @@ std::string RecordedAnswer::TestName() const {
     return name;
 }
 
-std::vector<RecordedAnswer> FindMasterAnswers(std::string_view version, std::uint32_t type) {
+void PrintTo(const RecordedAnswer& rec, std::ostream* os) {
+    *os << rec.Label();
+}
+
+std::string RecordedAnswerName(const ::testing::TestParamInfo<RecordedAnswer>& info) {
+    return info.param.TestName();
+}
+
+namespace {
+
+// The packet files under one version that `keep` accepts, walking <version>/<state>/<option>/.
+template <typename Keep>
+std::vector<RecordedAnswer> WalkPackets(std::string_view version, Keep keep) {
     std::vector<RecordedAnswer> out;
     for (const auto& state : ListStates(version)) {
         for (const auto& option : ListOptions(version, state)) {
             const fs::path dir = VersionDir(version) / state / option;
-            for (const auto& f : MasterAnswersIn(dir, type)) {
-                out.push_back(RecordedAnswer{std::string(version), state, option, dir, f});
+            for (const auto& f : ListPackets(dir)) {
+                if (keep(f))
+                    out.push_back(RecordedAnswer{std::string(version), state, option, dir, f});
             }
         }
     }
     return out;
 }
 
-std::vector<RecordedAnswer> FindMasterAnswersOrEmpty(std::string_view version, std::uint32_t type) {
-    try {
-        return FindMasterAnswers(version, type);
-    } catch (const std::exception&) {
-        return {};
-    }
-}
-
-std::map<std::string, std::uint32_t> ManifestAnswerLengths(std::string_view version,
-                                                           std::uint32_t type) {
+// The payload lengths of the answers of `type` the manifests list, by "<state>/<file>"; only
+// the master's with `master_only`.
+std::map<std::string, std::uint32_t> ManifestLengths(std::string_view version, std::uint32_t type,
+                                                     bool master_only) {
     std::map<std::string, std::uint32_t> out;
     for (const auto& state : ListStates(version)) {
         const fs::path file = VersionDir(version) / state / "manifest.json";
@@ -178,7 +185,7 @@ std::map<std::string, std::uint32_t> ManifestAnswerLengths(std::string_view vers
         for (const auto& entry : manifest) {
             if (entry.at("type").get<std::uint32_t>() != type ||
                 entry.at("direction").get<std::string>() != "answer" ||
-                entry.at("peer").get<std::string>() != "master") {
+                (master_only && entry.at("peer").get<std::string>() != "master")) {
                 continue;
             }
             const auto key = state + "/" + entry.at("file").get<std::string>();
@@ -188,6 +195,87 @@ std::map<std::string, std::uint32_t> ManifestAnswerLengths(std::string_view vers
         }
     }
     return out;
+}
+
+// `expected` answers found, each listed in `manifest` with its payload length.
+void ExpectFoundInManifest(const std::vector<RecordedAnswer>& found,
+                           const std::map<std::string, std::uint32_t>& manifest,
+                           std::size_t expected) {
+    EXPECT_EQ(found.size(), expected);
+    EXPECT_EQ(manifest.size(), found.size());
+    for (const auto& rec : found) {
+        const auto it =
+            manifest.find(rec.state + "/" + rec.option + "/" + rec.file.path.filename().string());
+        ASSERT_NE(it, manifest.end()) << rec.Label() << " is not in its manifest";
+        EXPECT_EQ(ReadPacket(rec.file.path).payload.size(), it->second) << rec.Label();
+    }
+}
+
+}  // namespace
+
+std::vector<RecordedAnswer> AnswersOrEmpty(
+    const std::function<std::vector<RecordedAnswer>()>& find) {
+    try {
+        return find();
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+std::vector<RecordedAnswer> FindMasterAnswers(std::string_view version, std::uint32_t type) {
+    return WalkPackets(version, [type](const PacketFile& f) {
+        return f.answer && f.type == type && f.peer == "master";
+    });
+}
+
+std::vector<RecordedAnswer> FindMasterAnswersOrEmpty(std::string_view version, std::uint32_t type) {
+    return AnswersOrEmpty([&] { return FindMasterAnswers(version, type); });
+}
+
+std::vector<RecordedAnswer> FindChunkserverAnswers(std::string_view version, std::uint32_t type) {
+    return WalkPackets(version, [type](const PacketFile& f) {
+        if (!f.answer || f.type != type) return false;
+        if (!f.peer.starts_with("cs")) {
+            Fail(fmt::format("{}: a {} answer from '{}', not a chunkserver", f.path.string(), type,
+                             f.peer));
+        }
+        return true;
+    });
+}
+
+std::vector<RecordedAnswer> FindChunkserverAnswersOrEmpty(std::string_view version,
+                                                          std::uint32_t type) {
+    return AnswersOrEmpty([&] { return FindChunkserverAnswers(version, type); });
+}
+
+std::vector<std::uint8_t> OnlyMasterAnswerPayload(std::string_view version, std::string_view state,
+                                                  std::string_view option, std::uint32_t type) {
+    const fs::path dir = VersionDir(version) / std::string(state) / std::string(option);
+    const auto answers = MasterAnswersIn(dir, type);
+    if (answers.size() != 1) {
+        Fail(fmt::format("expected one answer of type {} in {}, found {}", type, dir.string(),
+                         answers.size()));
+    }
+    return ReadPacket(answers[0].path).payload;
+}
+
+std::vector<std::uint8_t> RequestPayloadBefore(const RecordedAnswer& rec, bool adjacent) {
+    const std::uint32_t type = rec.file.type - 1;
+    std::optional<PacketFile> request;
+    for (const auto& f : ListPackets(rec.option_dir)) {
+        if (f.answer || f.peer != rec.file.peer || f.sequence >= rec.file.sequence) continue;
+        if (adjacent ? f.sequence == rec.file.sequence - 1 : f.type == type) request = f;
+    }
+    if (!request || request->type != type) {
+        Fail(fmt::format("no request of type {} {}before {}", type, adjacent ? "just " : "",
+                         rec.Label()));
+    }
+    return ReadPacket(request->path).payload;
+}
+
+std::map<std::string, std::uint32_t> ManifestAnswerLengths(std::string_view version,
+                                                           std::uint32_t type) {
+    return ManifestLengths(version, type, true);
 }
 
 Packet ReadPacket(const fs::path& file) {
@@ -304,15 +392,14 @@ void ExpectAnswersMatchManifest(std::string_view version, std::uint32_t type,
                                 std::size_t expected) {
     SCOPED_TRACE(std::string(version));
     const auto found = FindMasterAnswers(version, type);
-    EXPECT_EQ(found.size(), expected);
-    const auto manifest = ManifestAnswerLengths(version, type);
-    EXPECT_EQ(manifest.size(), found.size());
-    for (const auto& rec : found) {
-        const auto it =
-            manifest.find(rec.state + "/" + rec.option + "/" + rec.file.path.filename().string());
-        ASSERT_NE(it, manifest.end()) << rec.Label() << " is not in its manifest";
-        EXPECT_EQ(ReadPacket(rec.file.path).payload.size(), it->second) << rec.Label();
-    }
+    ExpectFoundInManifest(found, ManifestAnswerLengths(version, type), expected);
+}
+
+void ExpectChunkserverAnswersMatchManifest(std::string_view version, std::uint32_t type,
+                                           std::size_t expected) {
+    SCOPED_TRACE(std::string(version));
+    const auto found = FindChunkserverAnswers(version, type);
+    ExpectFoundInManifest(found, ManifestLengths(version, type, false), expected);
 }
 
 }  // namespace mfsmon::test

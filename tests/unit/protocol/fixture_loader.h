@@ -11,8 +11,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,12 +59,40 @@ struct RecordedAnswer {
     std::string TestName() const;  // Label() made fit for a GoogleTest parameter name
 };
 
+// GoogleTest prints a recorded answer as its Label() (in "where GetParam() = ..." lines).
+void PrintTo(const RecordedAnswer& rec, std::ostream* os);
+
+// Names the tests of an INSTANTIATE_TEST_SUITE_P over recorded answers by TestName().
+std::string RecordedAnswerName(const ::testing::TestParamInfo<RecordedAnswer>& info);
+
 // Every answer of `type` sent by the master under one version, found by walking
 // <version>/<state>/<option>/ (no list of expected folders: a new recording is picked up).
 std::vector<RecordedAnswer> FindMasterAnswers(std::string_view version, std::uint32_t type);
 // The same, but an empty list instead of an exception: for INSTANTIATE_TEST_SUITE_P, which
 // runs before main. The count tests call FindMasterAnswers and fail loudly instead.
 std::vector<RecordedAnswer> FindMasterAnswersOrEmpty(std::string_view version, std::uint32_t type);
+
+// The answers `find` returns, or an empty list if it throws: for INSTANTIATE_TEST_SUITE_P
+// over another selection of answers.
+std::vector<RecordedAnswer> AnswersOrEmpty(
+    const std::function<std::vector<RecordedAnswer>()>& find);
+
+// Every answer of `type` sent by the chunkservers (peer "cs<ip>_<port>") under one version;
+// throws if an answer of that type came from another peer.
+std::vector<RecordedAnswer> FindChunkserverAnswers(std::string_view version, std::uint32_t type);
+// The same, but an empty list instead of an exception (see FindMasterAnswersOrEmpty).
+std::vector<RecordedAnswer> FindChunkserverAnswersOrEmpty(std::string_view version,
+                                                          std::uint32_t type);
+
+// The payload of the one answer of `type` the master sent in <version>/<state>/<option>;
+// throws unless there is exactly one.
+std::vector<std::uint8_t> OnlyMasterAnswerPayload(std::string_view version, std::string_view state,
+                                                  std::string_view option, std::uint32_t type);
+
+// The payload of the request `rec` answers (type rec.file.type - 1, sent to the same peer):
+// the last such request sent before it or, with `adjacent`, the packet just before it, which
+// must be that request. Throws when there is none.
+std::vector<std::uint8_t> RequestPayloadBefore(const RecordedAnswer& rec, bool adjacent = false);
 
 // How many answers of `type` the states' manifest.json files list, and their payload lengths
 // by "<state>/<file>": an index of the recordings kept apart from the folder walk.
@@ -72,6 +102,10 @@ std::map<std::string, std::uint32_t> ManifestAnswerLengths(std::string_view vers
 // Asserts that `expected` answers of `type` are recorded for `version`, that each is listed in
 // its state's manifest and that the manifest's payload length matches the file.
 void ExpectAnswersMatchManifest(std::string_view version, std::uint32_t type, std::size_t expected);
+// The same for the chunkservers' answers of `type` (FindChunkserverAnswers), each listed in
+// its state's manifest whatever its peer.
+void ExpectChunkserverAnswersMatchManifest(std::string_view version, std::uint32_t type,
+                                           std::size_t expected);
 
 struct Packet {
     std::uint32_t type = 0;

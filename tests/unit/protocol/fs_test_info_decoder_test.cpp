@@ -15,11 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/fs_check.h"
 #include "protocol/command_ids.h"
 #include "protocol/fs_test_info_decoder.h"
-#include "protocol/info_decoder.h"
 #include "protocol/layout_table.h"
 
 namespace mfsmon::test {
@@ -30,54 +30,16 @@ using model::Version;
 using protocol::Command;
 using protocol::DecodeFsTestInfo;
 using protocol::kMatoclFsTestInfo;
-using protocol::kMatoclInfo;
 using protocol::RequestForm;
 
 // 3.0.117: -SIL and -SIN in all 8 states. 4.59.2: -SIL in all 8 states.
 constexpr std::size_t kV3Answers = 8 + 8;
 constexpr std::size_t kV4Answers = 8;
 
-constexpr Version kVersion3{3, 0, 117, false};
-constexpr Version kVersion4{4, 59, 2, false};
-
-// The version of the INFO answer that precedes `rec` in its option folder.
-Version MasterVersionBefore(const RecordedAnswer& rec) {
-    std::optional<Version> version;
-    for (const auto& f : MasterAnswersIn(rec.option_dir, kMatoclInfo)) {
-        if (f.sequence > rec.file.sequence) continue;
-        const auto info = protocol::DecodeInfo(ReadPacket(f.path).payload);
-        if (!info) throw std::runtime_error(f.path.string() + ": " + info.error().message);
-        version = info->version;
-    }
-    if (!version) throw std::runtime_error("no INFO answer before " + rec.Label());
-    return *version;
-}
-
 // The form of the request recorded just before `rec`: mfscli's choice for this master.
 RequestForm RequestFormBefore(const RecordedAnswer& rec) {
-    for (const auto& f : ListPackets(rec.option_dir)) {
-        if (f.answer || f.peer != "master" || f.sequence != rec.file.sequence - 1) continue;
-        if (f.type != rec.file.type - 1) break;
-        const auto payload = ReadPacket(f.path).payload;
-        if (payload.empty()) return RequestForm::kEmpty;
-        if (payload == std::vector<std::uint8_t>{0x00}) return RequestForm::kPver1;
-        throw std::runtime_error("unexpected FSTEST_INFO request before " + rec.Label());
-    }
-    throw std::runtime_error("no FSTEST_INFO request just before " + rec.Label());
-}
-
-// The last version before `v` that the version word can carry.
-Version Previous(const Version& v) {
-    if (v.minor > 0) return Version{v.major, v.mid, static_cast<std::uint8_t>(v.minor - 1)};
-    if (v.mid > 0) return Version{v.major, static_cast<std::uint8_t>(v.mid - 1), 127};
-    return Version{static_cast<std::uint16_t>(v.major - 1), 255, 127};
-}
-
-void PutU32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    out.push_back(static_cast<std::uint8_t>(v >> 24));
-    out.push_back(static_cast<std::uint8_t>(v >> 16));
-    out.push_back(static_cast<std::uint8_t>(v >> 8));
-    out.push_back(static_cast<std::uint8_t>(v));
+    return FormOfRequest(RequestPayloadBefore(rec, true),
+                         {RequestForm::kEmpty, RequestForm::kPver1});
 }
 
 // A head of `head` bytes (36 or 44) holding 1000, 1001, ... and then msgleng, then `message`.
@@ -89,13 +51,6 @@ std::vector<std::uint8_t> Synthetic(std::uint32_t head, std::string_view message
     PutU32(p, msgleng.value_or(static_cast<std::uint32_t>(message.size())));
     p.insert(p.end(), message.begin(), message.end());
     return p;
-}
-
-bool MentionsAll(const Error& e, std::initializer_list<std::string> words) {
-    for (const auto& w : words) {
-        if (e.message.find(w) == std::string::npos) return false;
-    }
-    return true;
 }
 
 // --- 3.0.117 ---------------------------------------------------------------------------------
@@ -213,19 +168,14 @@ TEST(FsTestInfoRecordings, EveryAnswerIsFoundAndListedInTheManifests) {
     ExpectAnswersMatchManifest(kV4, kMatoclFsTestInfo, kV4Answers);
 }
 
-class RecordedFsTestInfo : public ::testing::TestWithParam<RecordedAnswer> {};
+class RecordedFsTestInfo : public RecordedAnswerTest {};
 
 TEST_P(RecordedFsTestInfo, MatchesWhatMfscliPrinted) {
     const RecordedAnswer& rec = GetParam();
-    const Packet packet = ReadPacket(rec.file.path);
-    ASSERT_EQ(packet.type, kMatoclFsTestInfo);
-    const Version master = MasterVersionBefore(rec);
-    EXPECT_EQ(master.ToString(), rec.version);
+    ASSERT_NO_FATAL_FAILURE(ReadAnswer(kMatoclFsTestInfo));
     const RequestForm form = RequestFormBefore(rec);
     // mfsmon would have sent what mfscli sent.
-    const auto chosen = protocol::ChooseRequest(Command::kFsTestInfo, master);
-    ASSERT_TRUE(chosen.ok()) << chosen.error().message;
-    EXPECT_EQ(*chosen, form);
+    ASSERT_NO_FATAL_FAILURE(ExpectSameRequestAsMfscli(Command::kFsTestInfo, form));
     const auto fs = DecodeFsTestInfo(packet.payload, master, form);
     ASSERT_TRUE(fs.ok()) << fs.error().message;
     // Every recording has an empty message: the head is all of it.
@@ -237,24 +187,12 @@ TEST_P(RecordedFsTestInfo, MatchesWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedFsTestInfo,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV3, kMatoclFsTestInfo)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedFsTestInfo,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV4, kMatoclFsTestInfo)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedFsTestInfo, FindMasterAnswersOrEmpty, kMatoclFsTestInfo);
 
 // --- recorded bytes mfscli does not show -----------------------------------------------------
 
 std::vector<std::uint8_t> RecordedPayload(std::string_view version, std::string_view state) {
-    const auto answers =
-        MasterAnswersIn(VersionDir(version) / std::string(state) / "SIL", kMatoclFsTestInfo);
-    if (answers.size() != 1) throw std::runtime_error("expected one SIL FSTEST_INFO answer");
-    return ReadPacket(answers[0].path).payload;
+    return OnlyMasterAnswerPayload(version, state, "SIL", kMatoclFsTestInfo);
 }
 
 // 4.59.2 sends loop start 0 with an end time before its first complete pass (layouts note
@@ -349,7 +287,7 @@ TEST(FsTestInfoDecoder, MessageLengthMustMatchExactly) {
 }
 
 TEST(FsTestInfoDecoder, EveryTruncationIsAnError) {
-    for (const auto& [version, master] : {std::pair{kV3, kVersion3}, std::pair{kV4, kVersion4}}) {
+    for (const auto& [version, master] : kRecordedVersions) {
         const auto payload = RecordedPayload(version, "missing-files");
         ASSERT_EQ(payload.size(), 44u);
         for (std::size_t n = 0; n < payload.size(); ++n) {
@@ -372,7 +310,7 @@ TEST(FsTestInfoDecoder, EveryTruncationIsAnError) {
 }
 
 TEST(FsTestInfoDecoder, OneExtraByteIsAnError) {
-    for (const auto& [version, master] : {std::pair{kV3, kVersion3}, std::pair{kV4, kVersion4}}) {
+    for (const auto& [version, master] : kRecordedVersions) {
         auto payload = RecordedPayload(version, "missing-files");
         payload.push_back(0);
         const auto fs = DecodeFsTestInfo(payload, master, RequestForm::kPver1);
@@ -404,7 +342,7 @@ TEST(FsTestInfoLayoutRules, EachRuleDecodesAtBothEndsOfItsRangeAndNotPastThem) {
         ASSERT_EQ(r.sizing, protocol::Sizing::kHead);
         const bool pver1 = r.request == RequestForm::kPver1;
         EXPECT_FIELD_EQ(r.length, pver1 ? 44u : 36u);
-        for (const Version& v : {r.from, Previous(r.before)}) {
+        for (const Version& v : RangeEnds(r)) {
             SCOPED_TRACE(std::to_string(r.length) + "-byte head from master " + v.ToString());
             for (const std::string_view message : {"", "x\n"}) {
                 const auto payload = Synthetic(r.length, message);
@@ -418,13 +356,7 @@ TEST(FsTestInfoLayoutRules, EachRuleDecodesAtBothEndsOfItsRangeAndNotPastThem) {
                 EXPECT_EQ(fs->message, message);
             }
         }
-        for (const Version& v : {Previous(r.from), r.before}) {
-            SCOPED_TRACE(std::to_string(r.length) + "-byte head from master " + v.ToString());
-            const auto found = protocol::FindLayout(r.command, v, r.request, r.length);
-            if (found.ok()) {
-                EXPECT_NE(*found, r.layout);
-            }
-        }
+        ExpectRuleEndsWithItsRange(r, r.length);
     }
     EXPECT_EQ(rules, 3);
 }
@@ -432,13 +364,7 @@ TEST(FsTestInfoLayoutRules, EachRuleDecodesAtBothEndsOfItsRangeAndNotPastThem) {
 // The boundaries the reference gives (wire protocol sections 10 and 13): mfscli sends pver 1
 // for (>= 2.0.66 and < 3.0.0) or >= 3.0.19; the empty request works on every version.
 TEST(FsTestInfoLayoutRules, VersionBoundariesFromTheReference) {
-    struct Case {
-        Version version;
-        RequestForm form;
-        bool accepted;
-        std::optional<RequestForm> chosen;  // what ChooseRequest picks for this version
-    };
-    const Case cases[] = {
+    const FormBoundary cases[] = {
         {{1, 7, 31}, RequestForm::kEmpty, false, std::nullopt},
         {{2, 0, 0}, RequestForm::kEmpty, true, RequestForm::kEmpty},
         {{2, 0, 65}, RequestForm::kPver1, false, RequestForm::kEmpty},
@@ -456,11 +382,7 @@ TEST(FsTestInfoLayoutRules, VersionBoundariesFromTheReference) {
         const std::uint32_t head = c.form == RequestForm::kPver1 ? 44 : 36;
         CountComparison();
         EXPECT_EQ(DecodeFsTestInfo(Synthetic(head, ""), c.version, c.form).ok(), c.accepted);
-        const auto chosen = protocol::ChooseRequest(Command::kFsTestInfo, c.version);
-        ASSERT_EQ(chosen.ok(), c.chosen.has_value());
-        if (chosen.ok()) {
-            EXPECT_FIELD_EQ(*chosen, *c.chosen);
-        }
+        ASSERT_NO_FATAL_FAILURE(ExpectChosenRequest(Command::kFsTestInfo, c.version, c.chosen));
     }
 }
 

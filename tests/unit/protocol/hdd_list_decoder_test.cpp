@@ -8,8 +8,6 @@
 
 #include <array>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -19,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/disk.h"
 #include "model/version.h"
@@ -43,44 +42,14 @@ using protocol::kMatoclCservList;
 constexpr std::size_t kV3HddAnswers = 37;
 constexpr std::size_t kV4HddAnswers = 44;
 
-constexpr Version kVersion3{3, 0, 117, false};
-constexpr Version kVersion4{4, 59, 2, false};
-
 [[noreturn]] void Fail(const std::string& what) {
     throw std::runtime_error(what);
 }
 
-// --- finding the recordings ------------------------------------------------------------------
-// fixture_loader finds master answers only; these are the chunkservers' answers.
-
-bool IsChunkserverAnswer(const PacketFile& f) {
-    return f.answer && f.type == kCstoclHddList;
-}
+// --- the recordings: the chunkservers' answers (FindChunkserverAnswers) -----------------------
 
 std::vector<RecordedAnswer> FindHddAnswers(std::string_view version) {
-    std::vector<RecordedAnswer> out;
-    for (const auto& state : ListStates(version)) {
-        for (const auto& option : ListOptions(version, state)) {
-            const fs::path dir = VersionDir(version) / state / option;
-            for (const auto& f : ListPackets(dir)) {
-                if (!IsChunkserverAnswer(f)) continue;
-                if (!f.peer.starts_with("cs")) {
-                    Fail(fmt::format("{}: a {} answer from '{}', not a chunkserver",
-                                     f.path.string(), kCstoclHddList, f.peer));
-                }
-                out.push_back(RecordedAnswer{std::string(version), state, option, dir, f});
-            }
-        }
-    }
-    return out;
-}
-
-std::vector<RecordedAnswer> FindHddAnswersOrEmpty(std::string_view version) {
-    try {
-        return FindHddAnswers(version);
-    } catch (const std::exception&) {
-        return {};
-    }
+    return FindChunkserverAnswers(version, kCstoclHddList);
 }
 
 // "cs198.18.0.10_9424" -> {"198.18.0.10", 9424}
@@ -88,30 +57,6 @@ std::pair<std::string, std::uint16_t> PeerAddress(const std::string& peer) {
     const auto sep = peer.rfind('_');
     if (!peer.starts_with("cs") || sep == std::string::npos) Fail("bad peer name " + peer);
     return {peer.substr(2, sep - 2), static_cast<std::uint16_t>(ParseU64(peer.substr(sep + 1)))};
-}
-
-// What the chunkserver answers' manifest entries say: payload length by "<state>/<file>",
-// kept apart from the folder walk.
-std::map<std::string, std::uint32_t> ManifestHddLengths(std::string_view version) {
-    std::map<std::string, std::uint32_t> out;
-    for (const auto& state : ListStates(version)) {
-        const fs::path file = VersionDir(version) / state / "manifest.json";
-        std::ifstream in(file, std::ios::binary);
-        if (!in) Fail("cannot open " + file.string());
-        const auto manifest = nlohmann::json::parse(
-            std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
-        for (const auto& entry : manifest) {
-            if (entry.at("type").get<std::uint32_t>() != kCstoclHddList ||
-                entry.at("direction").get<std::string>() != "answer") {
-                continue;
-            }
-            const auto key = state + "/" + entry.at("file").get<std::string>();
-            if (!out.emplace(key, entry.at("payload_length").get<std::uint32_t>()).second) {
-                Fail(fmt::format("{} lists {} twice", file.string(), key));
-            }
-        }
-    }
-    return out;
 }
 
 // --- the chunkserver list recorded before the disk answers ----------------------------------
@@ -431,20 +376,8 @@ void CheckV4(const RecordedAnswer& rec, const ServerEntry& server, const std::ve
 // --- every recorded answer -------------------------------------------------------------------
 
 TEST(HddRecordings, EveryAnswerIsFoundAndListedInTheManifests) {
-    for (const auto& [version, expected] :
-         {std::pair{kV3, kV3HddAnswers}, std::pair{kV4, kV4HddAnswers}}) {
-        SCOPED_TRACE(std::string(version));
-        const auto found = FindHddAnswers(version);
-        EXPECT_EQ(found.size(), expected);
-        const auto manifest = ManifestHddLengths(version);
-        EXPECT_EQ(manifest.size(), found.size());
-        for (const auto& rec : found) {
-            const auto it = manifest.find(rec.state + "/" + rec.option + "/" +
-                                          rec.file.path.filename().string());
-            ASSERT_NE(it, manifest.end()) << rec.Label() << " is not in its manifest";
-            EXPECT_EQ(ReadPacket(rec.file.path).payload.size(), it->second) << rec.Label();
-        }
-    }
+    ExpectChunkserverAnswersMatchManifest(kV3, kCstoclHddList, kV3HddAnswers);
+    ExpectChunkserverAnswersMatchManifest(kV4, kCstoclHddList, kV4HddAnswers);
 }
 
 // Per -SHD run: the servers asked are exactly the connected ones of CSERV_LIST, and mfscli
@@ -503,14 +436,7 @@ TEST_P(RecordedHddList, MatchesWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedHddList, ::testing::ValuesIn(FindHddAnswersOrEmpty(kV3)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedHddList, ::testing::ValuesIn(FindHddAnswersOrEmpty(kV4)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedHddList, FindChunkserverAnswersOrEmpty, kCstoclHddList);
 
 // --- synthetic answers -----------------------------------------------------------------------
 
@@ -612,13 +538,6 @@ void ExpectSameStats(const DiskStats& a, const DiskStats& b) {
     EXPECT_FIELD_EQ(a.read_usec_max, b.read_usec_max);
     EXPECT_FIELD_EQ(a.write_usec_max, b.write_usec_max);
     EXPECT_FIELD_EQ(a.fsync_usec_max, b.fsync_usec_max);
-}
-
-bool MentionsAll(const Error& e, std::initializer_list<std::string> words) {
-    for (const auto& w : words) {
-        if (e.message.find(w) == std::string::npos) return false;
-    }
-    return true;
 }
 
 // True when `r` is an error; then also checks that it is a one-line kProtocol message naming

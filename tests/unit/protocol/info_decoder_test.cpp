@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/chunk_matrix.h"
 #include "model/master_info.h"
@@ -52,11 +53,7 @@ Packet ReadInfo(const RecordedAnswer& rec) {
 // The INFO answer of a version's healthy -SIN run (3.0.117) or -SIG run (4.59.2): real bytes
 // to cut, extend and patch in the negative tests.
 std::vector<std::uint8_t> RealInfoPayload(std::string_view version) {
-    const auto dir = VersionDir(version) / "healthy" / (version == kV3 ? "SIN" : "SIG");
-    const auto answers = MasterAnswersIn(dir, kMatoclInfo);
-    if (answers.size() != 1)
-        throw std::runtime_error("expected one INFO answer in " + dir.string());
-    return ReadPacket(answers[0].path).payload;
+    return OnlyMasterAnswerPayload(version, "healthy", version == kV3 ? "SIN" : "SIG", kMatoclInfo);
 }
 
 // The chunk matrices recorded after `info` in the same option folder, decoded with the
@@ -538,16 +535,7 @@ TEST_P(RecordedInfo, MatchesWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedInfo,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV3, kMatoclInfo)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedInfo,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV4, kMatoclInfo)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedInfo, FindMasterAnswersOrEmpty, kMatoclInfo);
 
 // --- negative cases on real bytes --------------------------------------------------------------
 

@@ -14,10 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/missing_chunk.h"
 #include "protocol/command_ids.h"
-#include "protocol/info_decoder.h"
 #include "protocol/layout_table.h"
 #include "protocol/mass_resolve_paths_decoder.h"
 
@@ -28,53 +28,12 @@ using model::InodePaths;
 using model::Version;
 using protocol::Command;
 using protocol::DecodeMassResolvePaths;
-using protocol::kMatoclInfo;
 using protocol::kMatoclMassResolvePaths;
 using protocol::MassResolvePathsPayload;
 
 // missing-files only: 3.0.117 -SMF and -SIN, 4.59.2 -SMF.
 constexpr std::size_t kV3Answers = 2;
 constexpr std::size_t kV4Answers = 1;
-
-constexpr Version kVersion3{3, 0, 117, false};
-constexpr Version kVersion4{4, 59, 2, false};
-
-// The version of the INFO answer that precedes `rec` in its option folder.
-Version MasterVersionBefore(const RecordedAnswer& rec) {
-    std::optional<Version> version;
-    for (const auto& f : MasterAnswersIn(rec.option_dir, kMatoclInfo)) {
-        if (f.sequence > rec.file.sequence) continue;
-        const auto info = protocol::DecodeInfo(ReadPacket(f.path).payload);
-        if (!info) throw std::runtime_error(f.path.string() + ": " + info.error().message);
-        version = info->version;
-    }
-    if (!version) throw std::runtime_error("no INFO answer before " + rec.Label());
-    return *version;
-}
-
-// The payload of the request recorded just before `rec`.
-std::vector<std::uint8_t> RequestBefore(const RecordedAnswer& rec) {
-    for (const auto& f : ListPackets(rec.option_dir)) {
-        if (f.answer || f.peer != "master" || f.sequence != rec.file.sequence - 1) continue;
-        if (f.type != rec.file.type - 1) break;
-        return ReadPacket(f.path).payload;
-    }
-    throw std::runtime_error("no MASS_RESOLVE_PATHS request just before " + rec.Label());
-}
-
-// The last version before `v` that the version word can carry.
-Version Previous(const Version& v) {
-    if (v.minor > 0) return Version{v.major, v.mid, static_cast<std::uint8_t>(v.minor - 1)};
-    if (v.mid > 0) return Version{v.major, static_cast<std::uint8_t>(v.mid - 1), 127};
-    return Version{static_cast<std::uint16_t>(v.major - 1), 255, 127};
-}
-
-void PutU32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-    out.push_back(static_cast<std::uint8_t>(v >> 24));
-    out.push_back(static_cast<std::uint8_t>(v >> 16));
-    out.push_back(static_cast<std::uint8_t>(v >> 8));
-    out.push_back(static_cast<std::uint8_t>(v));
-}
 
 // The answer bytes for these records, laid out as the master writes them.
 std::vector<std::uint8_t> Answer(const std::vector<InodePaths>& records) {
@@ -100,13 +59,6 @@ std::vector<std::uint32_t> Inodes(const std::vector<std::uint8_t>& request) {
                       (std::uint32_t{request[i + 2]} << 8) | std::uint32_t{request[i + 3]});
     }
     return out;
-}
-
-bool MentionsAll(const Error& e, std::initializer_list<std::string> words) {
-    for (const auto& w : words) {
-        if (e.message.find(w) == std::string::npos) return false;
-    }
-    return true;
 }
 
 void ExpectSameRecords(const std::vector<InodePaths>& decoded,
@@ -148,19 +100,16 @@ TEST(MassResolvePathsRecordings, EveryAnswerIsFoundAndListedInTheManifests) {
     ExpectAnswersMatchManifest(kV4, kMatoclMassResolvePaths, kV4Answers);
 }
 
-class RecordedMassResolvePaths : public ::testing::TestWithParam<RecordedAnswer> {};
+class RecordedMassResolvePaths : public RecordedAnswerTest {};
 
 TEST_P(RecordedMassResolvePaths, MatchesTheRequestAndWhatMfscliPrinted) {
     const RecordedAnswer& rec = GetParam();
-    const Packet packet = ReadPacket(rec.file.path);
-    ASSERT_EQ(packet.type, kMatoclMassResolvePaths);
-    const Version master = MasterVersionBefore(rec);
-    EXPECT_EQ(master.ToString(), rec.version);
+    ASSERT_NO_FATAL_FAILURE(ReadAnswer(kMatoclMassResolvePaths));
     const auto records = DecodeMassResolvePaths(packet.payload, master);
     ASSERT_TRUE(records.ok()) << records.error().message;
 
     // The request: mfsmon's encoding of mfscli's inodes is mfscli's request, byte for byte.
-    const auto request = RequestBefore(rec);
+    const auto request = RequestPayloadBefore(rec, true);
     const auto asked = Inodes(request);
     EXPECT_FIELD_EQ(MassResolvePathsPayload(asked), request);
     // One record per inode asked (the recordings answer in the order asked).
@@ -177,24 +126,11 @@ TEST_P(RecordedMassResolvePaths, MatchesTheRequestAndWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedMassResolvePaths,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV3,
-                                                                      kMatoclMassResolvePaths)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedMassResolvePaths,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV4,
-                                                                      kMatoclMassResolvePaths)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedMassResolvePaths, FindMasterAnswersOrEmpty,
+                            kMatoclMassResolvePaths);
 
 std::vector<std::uint8_t> RecordedPayload(std::string_view version) {
-    const auto answers =
-        MasterAnswersIn(VersionDir(version) / "missing-files" / "SMF", kMatoclMassResolvePaths);
-    if (answers.size() != 1) throw std::runtime_error("expected one missing-files SMF answer");
-    return ReadPacket(answers[0].path).payload;
+    return OnlyMasterAnswerPayload(version, "missing-files", "SMF", kMatoclMassResolvePaths);
 }
 
 // The recorded bytes, written out (wire protocol section 10): a regression net that does not
@@ -284,7 +220,7 @@ TEST(MassResolvePathsDecoder, EveryTruncationIsAnErrorNamingTheRecordButRecordBo
 }
 
 TEST(MassResolvePathsDecoder, OneExtraByteIsAnErrorNamingTheNextRecord) {
-    for (const auto& [version, master] : {std::pair{kV3, kVersion3}, std::pair{kV4, kVersion4}}) {
+    for (const auto& [version, master] : kRecordedVersions) {
         auto payload = RecordedPayload(version);
         const auto n = DecodeMassResolvePaths(payload, master)->size();
         payload.push_back(0);
@@ -366,7 +302,7 @@ TEST(MassResolvePathsLayoutRules, TheRuleDecodesAtBothEndsOfItsRangeAndNotPastTh
         ++rules;
         EXPECT_EQ(r.request, protocol::RequestForm::kInodeList);
         EXPECT_EQ(r.sizing, protocol::Sizing::kRecords);
-        for (const Version& v : {r.from, Previous(r.before)}) {
+        for (const Version& v : RangeEnds(r)) {
             SCOPED_TRACE(v.ToString());
             const auto found = protocol::FindLayout(r.command, v, r.request,
                                                     static_cast<std::uint32_t>(payload.size()));
@@ -376,7 +312,7 @@ TEST(MassResolvePathsLayoutRules, TheRuleDecodesAtBothEndsOfItsRangeAndNotPastTh
             ASSERT_TRUE(decoded.ok()) << decoded.error().message;
             EXPECT_EQ(decoded->size(), 2u);
         }
-        for (const Version& v : {Previous(r.from), r.before}) {
+        for (const Version& v : JustOutside(r)) {
             SCOPED_TRACE(v.ToString());
             const auto decoded = DecodeMassResolvePaths(payload, v);
             ASSERT_FALSE(decoded.ok());

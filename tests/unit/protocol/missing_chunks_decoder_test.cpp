@@ -19,10 +19,10 @@
 
 #include <fmt/format.h>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/missing_chunk.h"
 #include "protocol/command_ids.h"
-#include "protocol/info_decoder.h"
 #include "protocol/layout_table.h"
 #include "protocol/mass_resolve_paths_decoder.h"
 #include "protocol/missing_chunks_decoder.h"
@@ -35,7 +35,6 @@ using model::MissingType;
 using model::Version;
 using protocol::Command;
 using protocol::DecodeMissingChunks;
-using protocol::kMatoclInfo;
 using protocol::kMatoclMassResolvePaths;
 using protocol::kMatoclMissingChunks;
 using protocol::RequestForm;
@@ -45,43 +44,13 @@ using protocol::RequestForm;
 constexpr std::size_t kV3Answers = 8 + 8;
 constexpr std::size_t kV4Answers = 8;
 
-constexpr Version kVersion3{3, 0, 117, false};
-constexpr Version kVersion4{4, 59, 2, false};
-
 // mfscli's text for a chunk none of whose inode's paths came back.
 constexpr std::string_view kUnknownPath = " * unknown path * (deleted file)";
 
-// The version of the INFO answer that precedes `rec` in its option folder.
-Version MasterVersionBefore(const RecordedAnswer& rec) {
-    std::optional<Version> version;
-    for (const auto& f : MasterAnswersIn(rec.option_dir, kMatoclInfo)) {
-        if (f.sequence > rec.file.sequence) continue;
-        const auto info = protocol::DecodeInfo(ReadPacket(f.path).payload);
-        if (!info) throw std::runtime_error(f.path.string() + ": " + info.error().message);
-        version = info->version;
-    }
-    if (!version) throw std::runtime_error("no INFO answer before " + rec.Label());
-    return *version;
-}
-
 // The form of the request recorded just before `rec`: mfscli's choice for this master.
 RequestForm RequestFormBefore(const RecordedAnswer& rec) {
-    for (const auto& f : ListPackets(rec.option_dir)) {
-        if (f.answer || f.peer != "master" || f.sequence != rec.file.sequence - 1) continue;
-        if (f.type != rec.file.type - 1) break;
-        const auto payload = ReadPacket(f.path).payload;
-        if (payload.empty()) return RequestForm::kEmpty;
-        if (payload == std::vector<std::uint8_t>{0x01}) return RequestForm::kMode1;
-        throw std::runtime_error("unexpected MISSING_CHUNKS request before " + rec.Label());
-    }
-    throw std::runtime_error("no MISSING_CHUNKS request just before " + rec.Label());
-}
-
-// The last version before `v` that the version word can carry.
-Version Previous(const Version& v) {
-    if (v.minor > 0) return Version{v.major, v.mid, static_cast<std::uint8_t>(v.minor - 1)};
-    if (v.mid > 0) return Version{v.major, static_cast<std::uint8_t>(v.mid - 1), 127};
-    return Version{static_cast<std::uint16_t>(v.major - 1), 255, 127};
+    return FormOfRequest(RequestPayloadBefore(rec, true),
+                         {RequestForm::kEmpty, RequestForm::kMode1});
 }
 
 // Decoded paths by inode, from the MASS_RESOLVE_PATHS answer recorded after `rec`; mfscli asks
@@ -115,13 +84,6 @@ std::vector<std::uint8_t> Entries(std::initializer_list<MissingChunk> chunks, bo
         if (typed) p.push_back(c.type_raw.value_or(0));
     }
     return p;
-}
-
-bool MentionsAll(const Error& e, std::initializer_list<std::string> words) {
-    for (const auto& w : words) {
-        if (e.message.find(w) == std::string::npos) return false;
-    }
-    return true;
 }
 
 std::string Lower(std::string_view s) {
@@ -221,19 +183,14 @@ TEST(MissingChunksRecordings, EveryAnswerIsFoundAndListedInTheManifests) {
     ExpectAnswersMatchManifest(kV4, kMatoclMissingChunks, kV4Answers);
 }
 
-class RecordedMissingChunks : public ::testing::TestWithParam<RecordedAnswer> {};
+class RecordedMissingChunks : public RecordedAnswerTest {};
 
 TEST_P(RecordedMissingChunks, MatchesWhatMfscliPrinted) {
     const RecordedAnswer& rec = GetParam();
-    const Packet packet = ReadPacket(rec.file.path);
-    ASSERT_EQ(packet.type, kMatoclMissingChunks);
-    const Version master = MasterVersionBefore(rec);
-    EXPECT_EQ(master.ToString(), rec.version);
+    ASSERT_NO_FATAL_FAILURE(ReadAnswer(kMatoclMissingChunks));
     const RequestForm form = RequestFormBefore(rec);
     // mfsmon would have sent what mfscli sent.
-    const auto chosen = protocol::ChooseRequest(Command::kMissingChunks, master);
-    ASSERT_TRUE(chosen.ok()) << chosen.error().message;
-    EXPECT_EQ(*chosen, form);
+    ASSERT_NO_FATAL_FAILURE(ExpectSameRequestAsMfscli(Command::kMissingChunks, form));
     const auto chunks = DecodeMissingChunks(packet.payload, master, form);
     ASSERT_TRUE(chunks.ok()) << chunks.error().message;
     // The list comes from a completed check-loop pass: only the missing-files state has one.
@@ -245,24 +202,12 @@ TEST_P(RecordedMissingChunks, MatchesWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedMissingChunks,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV3, kMatoclMissingChunks)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedMissingChunks,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV4, kMatoclMissingChunks)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedMissingChunks, FindMasterAnswersOrEmpty, kMatoclMissingChunks);
 
 // --- what no recording has -------------------------------------------------------------------
 
 std::vector<std::uint8_t> RecordedPayload(std::string_view version) {
-    const auto answers =
-        MasterAnswersIn(VersionDir(version) / "missing-files" / "SMF", kMatoclMissingChunks);
-    if (answers.size() != 1) throw std::runtime_error("expected one missing-files SMF answer");
-    return ReadPacket(answers[0].path).payload;
+    return OnlyMasterAnswerPayload(version, "missing-files", "SMF", kMatoclMissingChunks);
 }
 
 TEST(MissingChunksDecoder, EmptyRequestHas16ByteEntriesWithoutType) {
@@ -341,35 +286,26 @@ TEST(MissingChunksDecoder, EmptyListIsNoEntries) {
 // --- malformed answers ---------------------------------------------------------------------
 
 TEST(MissingChunksDecoder, EveryTruncationIsAnErrorButWholeEntries) {
-    for (const auto& [version, master] : {std::pair{kV3, kVersion3}, std::pair{kV4, kVersion4}}) {
-        const auto payload = RecordedPayload(version);
-        const auto full = DecodeMissingChunks(payload, master, RequestForm::kMode1);
+    for (const RecordedVersion& v : kRecordedVersions) {
+        SCOPED_TRACE(std::string(v.name));
+        const auto payload = RecordedPayload(v.name);
+        const auto full = DecodeMissingChunks(payload, v.master, RequestForm::kMode1);
         ASSERT_TRUE(full.ok()) << full.error().message;
-        for (std::size_t n = 0; n < payload.size(); ++n) {
-            SCOPED_TRACE(std::string(version) + ", " + std::to_string(n) + " bytes");
-            const auto r =
-                DecodeMissingChunks(std::span(payload).first(n), master, RequestForm::kMode1);
-            if (n % 17 != 0) {
-                ASSERT_FALSE(r.ok()) << "a cut entry decoded";
-                EXPECT_EQ(r.error().kind, ErrorKind::kProtocol);
-                EXPECT_TRUE(MentionsAll(r.error(), {"MATOCL_MISSING_CHUNKS", std::to_string(n),
-                                                    std::string(version), "N x 17"}))
-                    << r.error().message;
-                continue;
-            }
-            // A shorter list is a valid answer: the first entries, unchanged.
-            ASSERT_TRUE(r.ok()) << r.error().message;
-            ASSERT_EQ(r->size(), n / 17);
-            for (std::size_t i = 0; i < r->size(); ++i) {
-                EXPECT_EQ((*r)[i].chunk_id, (*full)[i].chunk_id);
-                EXPECT_EQ((*r)[i].inode, (*full)[i].inode);
-            }
-        }
+        // A shorter list is a valid answer: the first entries, unchanged.
+        ExpectEveryCutIsAnErrorButWholeEntries(
+            payload, 17, {"MATOCL_MISSING_CHUNKS", v.name, "N x 17"},
+            [&](std::span<const std::uint8_t> cut) {
+                return DecodeMissingChunks(cut, v.master, RequestForm::kMode1);
+            },
+            [&](const MissingChunk& c, std::size_t i) {
+                EXPECT_EQ(c.chunk_id, (*full)[i].chunk_id);
+                EXPECT_EQ(c.inode, (*full)[i].inode);
+            });
     }
 }
 
 TEST(MissingChunksDecoder, OneExtraByteIsAnError) {
-    for (const auto& [version, master] : {std::pair{kV3, kVersion3}, std::pair{kV4, kVersion4}}) {
+    for (const auto& [version, master] : kRecordedVersions) {
         auto payload = RecordedPayload(version);
         payload.push_back(0);
         const auto r = DecodeMissingChunks(payload, master, RequestForm::kMode1);
@@ -407,7 +343,7 @@ TEST(MissingChunksLayoutRules, EachRuleDecodesAtBothEndsOfItsRangeAndNotPastThem
         const bool typed = r.request == RequestForm::kMode1;
         EXPECT_FIELD_EQ(r.length, typed ? 17u : 16u);
         const auto payload = Entries({{1, 2, 3, 2}, {4, 5, 6, 1}}, typed);
-        for (const Version& v : {r.from, Previous(r.before)}) {
+        for (const Version& v : RangeEnds(r)) {
             SCOPED_TRACE(std::to_string(r.length) + "-byte entries from master " + v.ToString());
             const auto found = protocol::FindLayout(r.command, v, r.request,
                                                     static_cast<std::uint32_t>(payload.size()));
@@ -422,13 +358,7 @@ TEST(MissingChunksLayoutRules, EachRuleDecodesAtBothEndsOfItsRangeAndNotPastThem
                 EXPECT_EQ((*chunks)[1].type(), MissingType::kInvalidCopies);
             }
         }
-        for (const Version& v : {Previous(r.from), r.before}) {
-            SCOPED_TRACE(std::to_string(r.length) + "-byte entries from master " + v.ToString());
-            const auto found = protocol::FindLayout(r.command, v, r.request, 2 * r.length);
-            if (found.ok()) {
-                EXPECT_NE(*found, r.layout);
-            }
-        }
+        ExpectRuleEndsWithItsRange(r, 2 * r.length);
     }
     EXPECT_EQ(rules, 3);
 }
@@ -436,13 +366,7 @@ TEST(MissingChunksLayoutRules, EachRuleDecodesAtBothEndsOfItsRangeAndNotPastThem
 // The boundaries the reference gives (wire protocol sections 10 and 13): mfscli sends mode 1
 // for (>= 2.0.71 and < 3.0.0) or >= 3.0.25, else the empty request.
 TEST(MissingChunksLayoutRules, VersionBoundariesFromTheReference) {
-    struct Case {
-        Version version;
-        RequestForm form;
-        bool accepted;
-        std::optional<RequestForm> chosen;  // what ChooseRequest picks for this version
-    };
-    const Case cases[] = {
+    const FormBoundary cases[] = {
         {{1, 7, 31}, RequestForm::kEmpty, false, std::nullopt},
         {{2, 0, 0}, RequestForm::kEmpty, true, RequestForm::kEmpty},
         {{2, 0, 70}, RequestForm::kMode1, false, RequestForm::kEmpty},
@@ -461,11 +385,7 @@ TEST(MissingChunksLayoutRules, VersionBoundariesFromTheReference) {
         CountComparison();
         EXPECT_EQ(DecodeMissingChunks(Entries({{1, 2, 3, 0}}, typed), c.version, c.form).ok(),
                   c.accepted);
-        const auto chosen = protocol::ChooseRequest(Command::kMissingChunks, c.version);
-        ASSERT_EQ(chosen.ok(), c.chosen.has_value());
-        if (chosen.ok()) {
-            EXPECT_FIELD_EQ(*chosen, *c.chosen);
-        }
+        ASSERT_NO_FATAL_FAILURE(ExpectChosenRequest(Command::kMissingChunks, c.version, c.chosen));
     }
 }
 

@@ -13,11 +13,11 @@
 #include <utility>
 #include <vector>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/ipv4.h"
 #include "model/metalogger.h"
 #include "protocol/command_ids.h"
-#include "protocol/info_decoder.h"
 #include "protocol/layout_table.h"
 #include "protocol/mlog_list_decoder.h"
 
@@ -28,29 +28,12 @@ using model::Metalogger;
 using model::Version;
 using protocol::Command;
 using protocol::DecodeMlogList;
-using protocol::kMatoclInfo;
 using protocol::kMatoclMlogList;
 
 // -SMB in the 7 states before missing-files (which did not record it), in both versions; the
 // no-metalogger answers are empty.
 constexpr std::size_t kV3MlogAnswers = 7;
 constexpr std::size_t kV4MlogAnswers = 7;
-
-constexpr Version kVersion3{3, 0, 117, false};
-constexpr Version kVersion4{4, 59, 2, false};
-
-// The version of the INFO answer that precedes `rec` in its option folder.
-Version MasterVersionBefore(const RecordedAnswer& rec) {
-    std::optional<Version> version;
-    for (const auto& f : MasterAnswersIn(rec.option_dir, kMatoclInfo)) {
-        if (f.sequence > rec.file.sequence) continue;
-        const auto info = protocol::DecodeInfo(ReadPacket(f.path).payload);
-        if (!info) throw std::runtime_error(f.path.string() + ": " + info.error().message);
-        version = info->version;
-    }
-    if (!version) throw std::runtime_error("no INFO answer before " + rec.Label());
-    return *version;
-}
 
 // Decoded metaloggers by address; mfscli prints them sorted by address.
 std::map<std::string, const Metalogger*> ByIp(const std::vector<Metalogger>& loggers) {
@@ -116,15 +99,12 @@ TEST(MlogListRecordings, EveryAnswerIsFoundAndListedInTheManifests) {
     ExpectAnswersMatchManifest(kV4, kMatoclMlogList, kV4MlogAnswers);
 }
 
-class RecordedMlogList : public ::testing::TestWithParam<RecordedAnswer> {};
+class RecordedMlogList : public RecordedAnswerTest {};
 
 TEST_P(RecordedMlogList, MatchesWhatMfscliPrinted) {
     const RecordedAnswer& rec = GetParam();
-    const Packet packet = ReadPacket(rec.file.path);
-    ASSERT_EQ(packet.type, kMatoclMlogList);
+    ASSERT_NO_FATAL_FAILURE(ReadAnswer(kMatoclMlogList));
     ASSERT_EQ(rec.option, "SMB");
-    const Version master = MasterVersionBefore(rec);
-    EXPECT_EQ(master.ToString(), rec.version);
     const auto loggers = DecodeMlogList(packet.payload, master);
     ASSERT_TRUE(loggers.ok()) << loggers.error().message;
     EXPECT_EQ(loggers->size() * 8, packet.payload.size());
@@ -137,66 +117,37 @@ TEST_P(RecordedMlogList, MatchesWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedMlogList,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV3, kMatoclMlogList)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedMlogList,
-                         ::testing::ValuesIn(FindMasterAnswersOrEmpty(kV4, kMatoclMlogList)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedMlogList, FindMasterAnswersOrEmpty, kMatoclMlogList);
 
 // --- negative cases on real bytes --------------------------------------------------------------
 
 std::vector<std::uint8_t> RealMlogPayload(std::string_view version) {
-    const auto dir = VersionDir(version) / "healthy" / "SMB";
-    const auto answers = MasterAnswersIn(dir, kMatoclMlogList);
-    if (answers.size() != 1) throw std::runtime_error("expected one answer in " + dir.string());
-    return ReadPacket(answers[0].path).payload;
-}
-
-bool MentionsAll(const Error& e, std::initializer_list<const char*> words) {
-    for (const char* w : words) {
-        if (e.message.find(w) == std::string::npos) return false;
-    }
-    return true;
+    return OnlyMasterAnswerPayload(version, "healthy", "SMB", kMatoclMlogList);
 }
 
 TEST(MlogListDecoder, EveryTruncationIsAnErrorButWholeEntries) {
-    for (const auto& [version, master] : {std::pair{kV3, kVersion3}, std::pair{kV4, kVersion4}}) {
-        SCOPED_TRACE(std::string(version));
-        const auto one = RealMlogPayload(version);
+    for (const RecordedVersion& v : kRecordedVersions) {
+        SCOPED_TRACE(std::string(v.name));
+        const auto one = RealMlogPayload(v.name);
         ASSERT_EQ(one.size(), 8u);
         // Three copies of the recorded entry: real bytes, more than one entry.
         std::vector<std::uint8_t> payload;
         for (int i = 0; i < 3; ++i) payload.insert(payload.end(), one.begin(), one.end());
-        const auto full = DecodeMlogList(payload, master);
+        const auto full = DecodeMlogList(payload, v.master);
         ASSERT_TRUE(full.ok()) << full.error().message;
         ASSERT_EQ(full->size(), 3u);
-        for (std::size_t n = 0; n < payload.size(); ++n) {
-            const auto r = DecodeMlogList(std::span(payload).first(n), master);
-            if (n % 8 != 0) {
-                ASSERT_FALSE(r.ok()) << "a " << n << "-byte prefix decoded";
-                EXPECT_EQ(r.error().kind, ErrorKind::kProtocol);
-                EXPECT_TRUE(MentionsAll(r.error(), {"MATOCL_MLOG_LIST", std::to_string(n).c_str(),
-                                                    std::string(version).c_str()}))
-                    << r.error().message;
-                continue;
-            }
-            ASSERT_TRUE(r.ok()) << r.error().message;
-            ASSERT_EQ(r->size(), n / 8);
-            for (const auto& m : *r) {
+        ExpectEveryCutIsAnErrorButWholeEntries(
+            payload, 8, {"MATOCL_MLOG_LIST", v.name},
+            [&](std::span<const std::uint8_t> cut) { return DecodeMlogList(cut, v.master); },
+            [&](const Metalogger& m, std::size_t) {
                 EXPECT_EQ(m.ip, (*full)[0].ip);
                 EXPECT_EQ(m.version, (*full)[0].version);
-            }
-        }
+            });
     }
 }
 
 TEST(MlogListDecoder, OneExtraByteIsAnError) {
-    for (const auto& [version, master] : {std::pair{kV3, kVersion3}, std::pair{kV4, kVersion4}}) {
+    for (const auto& [version, master] : kRecordedVersions) {
         auto payload = RealMlogPayload(version);
         payload.push_back(0);
         const auto r = DecodeMlogList(payload, master);
@@ -249,13 +200,6 @@ TEST(MlogListDecoder, VersionIsASixteenBitMajorWithTheInfoPatchRule) {
 
 // --- the layout table's MLOG_LIST rule ---------------------------------------------------------
 
-// The last version before `v` that the version word can carry.
-Version Previous(const Version& v) {
-    if (v.minor > 0) return Version{v.major, v.mid, static_cast<std::uint8_t>(v.minor - 1)};
-    if (v.mid > 0) return Version{v.major, static_cast<std::uint8_t>(v.mid - 1), 127};
-    return Version{static_cast<std::uint16_t>(v.major - 1), 255, 127};
-}
-
 TEST(MlogListLayoutRules, DecodeAtBothEndsOfTheirRange) {
     int rules = 0;
     for (const auto& r : protocol::LayoutRules()) {
@@ -265,7 +209,7 @@ TEST(MlogListLayoutRules, DecodeAtBothEndsOfTheirRange) {
         EXPECT_EQ(r.sizing, protocol::Sizing::kEntries);
         EXPECT_FIELD_EQ(r.length, 8u);
         EXPECT_EQ(r.request, protocol::RequestForm::kEmpty);
-        for (const Version& v : {r.from, Previous(r.before)}) {
+        for (const Version& v : RangeEnds(r)) {
             SCOPED_TRACE("master " + v.ToString());
             // Offsets from the reference: major:16 at 0, mid at 2, minor_x2 at 3, ip at 4.
             const std::vector<std::uint8_t> payload = {
@@ -284,7 +228,7 @@ TEST(MlogListLayoutRules, DecodeAtBothEndsOfTheirRange) {
                     << bad << " bytes decoded";
             }
         }
-        for (const Version& v : {Previous(r.from), r.before}) {
+        for (const Version& v : JustOutside(r)) {
             SCOPED_TRACE("master " + v.ToString());
             CountComparison();
             EXPECT_FALSE(protocol::FindLayout(Command::kMlogList, v, 8).ok());

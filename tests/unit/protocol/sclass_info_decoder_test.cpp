@@ -18,10 +18,10 @@
 #include <utility>
 #include <vector>
 
+#include "decoder_test_support.h"
 #include "fixture_loader.h"
 #include "model/storage_class.h"
 #include "protocol/command_ids.h"
-#include "protocol/info_decoder.h"
 #include "protocol/layout_table.h"
 #include "protocol/sclass_info_decoder.h"
 
@@ -37,8 +37,6 @@ using model::Version;
 using protocol::ChooseRequest;
 using protocol::Command;
 using protocol::DecodeSclassInfo;
-using protocol::kCltomaSclassInfo;
-using protocol::kMatoclInfo;
 using protocol::kMatoclSclassInfo;
 using protocol::RequestForm;
 
@@ -49,70 +47,33 @@ constexpr std::size_t kV3SclassAnswers = 7;
 constexpr std::size_t kV4FullAnswers = 7;
 constexpr std::size_t kV4NamesOnlyAnswers = 8;
 
-constexpr Version kVersion3{3, 0, 117, false};
-constexpr Version kVersion4{4, 59, 2, false};
-
 constexpr std::uint8_t kNamesOnlyRequest = 0x80;  // fver 128
 
 // --- recordings --------------------------------------------------------------------------
 
-// The version of the INFO answer that precedes `answer` in its option folder.
-Version MasterVersionBefore(const RecordedAnswer& answer) {
-    std::optional<Version> version;
-    for (const auto& f : MasterAnswersIn(answer.option_dir, kMatoclInfo)) {
-        if (f.sequence > answer.file.sequence) continue;
-        const auto info = protocol::DecodeInfo(ReadPacket(f.path).payload);
-        if (!info) throw std::runtime_error(f.path.string() + ": " + info.error().message);
-        version = info->version;
-    }
-    if (!version) throw std::runtime_error("no INFO answer before " + answer.Label());
-    return *version;
-}
-
-// The payload of the SCLASS_INFO request the answer replied to: the last one sent before it.
-std::vector<std::uint8_t> RequestBefore(const RecordedAnswer& answer) {
-    std::optional<PacketFile> request;
-    for (const auto& f : ListPackets(answer.option_dir)) {
-        if (!f.answer && f.type == kCltomaSclassInfo && f.peer == "master" &&
-            f.sequence < answer.file.sequence) {
-            request = f;
-        }
-    }
-    if (!request) throw std::runtime_error("no SCLASS_INFO request before " + answer.Label());
-    return ReadPacket(request->path).payload;
-}
-
-// The request form of a recorded request; nullopt for the names-only request.
+// The form of a recorded request (the SCLASS_INFO request the answer replied to is the last
+// one sent before it: RequestPayloadBefore); nullopt for the names-only request.
 std::optional<RequestForm> FormOf(const std::vector<std::uint8_t>& request) {
-    if (request.empty()) return RequestForm::kEmpty;
-    if (request == std::vector<std::uint8_t>{0x05}) return RequestForm::kFver5;
     if (request == std::vector<std::uint8_t>{kNamesOnlyRequest}) return std::nullopt;
-    throw std::runtime_error("unexpected SCLASS_INFO request payload");
+    return FormOfRequest(request, {RequestForm::kEmpty, RequestForm::kFver5});
 }
 
 // The recorded answers to a full-definition request.
 std::vector<RecordedAnswer> FullAnswers(std::string_view version) {
     std::vector<RecordedAnswer> out;
     for (auto& rec : FindMasterAnswers(version, kMatoclSclassInfo)) {
-        if (FormOf(RequestBefore(rec))) out.push_back(std::move(rec));
+        if (FormOf(RequestPayloadBefore(rec))) out.push_back(std::move(rec));
     }
     return out;
 }
 
 // For INSTANTIATE_TEST_SUITE_P, which runs before main; the count test fails loudly instead.
 std::vector<RecordedAnswer> FullAnswersOrEmpty(std::string_view version) {
-    try {
-        return FullAnswers(version);
-    } catch (const std::exception&) {
-        return {};
-    }
+    return AnswersOrEmpty([&] { return FullAnswers(version); });
 }
 
 std::vector<std::uint8_t> HealthyPayload(std::string_view version) {
-    const auto answers =
-        MasterAnswersIn(VersionDir(version) / "healthy" / "SSC", kMatoclSclassInfo);
-    if (answers.size() != 1) throw std::runtime_error("expected one healthy/SSC answer");
-    return ReadPacket(answers[0].path).payload;
+    return OnlyMasterAnswerPayload(version, "healthy", "SSC", kMatoclSclassInfo);
 }
 
 // --- mfscli's renderings (3.0.117 /usr/bin/mfscli and mfscli 4.x mfsscripts) ------------
@@ -539,20 +500,15 @@ TEST(SclassRecordings, EveryAnswerIsFoundAndListedInTheManifests) {
     for (const auto& rec : full4) EXPECT_EQ(rec.option, "SSC") << rec.Label();
 }
 
-class RecordedSclass : public ::testing::TestWithParam<RecordedAnswer> {};
+class RecordedSclass : public RecordedAnswerTest {};
 
 TEST_P(RecordedSclass, MatchesWhatMfscliPrinted) {
     const RecordedAnswer& rec = GetParam();
-    const Packet packet = ReadPacket(rec.file.path);
-    ASSERT_EQ(packet.type, kMatoclSclassInfo);
-    const Version master = MasterVersionBefore(rec);
-    EXPECT_EQ(master.ToString(), rec.version);
-    const auto form = FormOf(RequestBefore(rec));
+    ASSERT_NO_FATAL_FAILURE(ReadAnswer(kMatoclSclassInfo));
+    const auto form = FormOf(RequestPayloadBefore(rec));
     ASSERT_TRUE(form.has_value());
     // What mfscli sent is what mfsmon would send.
-    const auto chosen = ChooseRequest(Command::kSclassInfo, master);
-    ASSERT_TRUE(chosen.ok()) << chosen.error().message;
-    EXPECT_EQ(*chosen, *form);
+    ASSERT_NO_FATAL_FAILURE(ExpectSameRequestAsMfscli(Command::kSclassInfo, *form));
 
     const auto out = DecodeSclassInfo(packet.payload, master, *form);
     ASSERT_TRUE(out.ok()) << out.error().message;
@@ -563,23 +519,9 @@ TEST_P(RecordedSclass, MatchesWhatMfscliPrinted) {
     }
 }
 
-std::string ParamName(const ::testing::TestParamInfo<RecordedAnswer>& p) {
-    return p.param.TestName();
-}
-
-INSTANTIATE_TEST_SUITE_P(V3, RecordedSclass, ::testing::ValuesIn(FullAnswersOrEmpty(kV3)),
-                         ParamName);
-INSTANTIATE_TEST_SUITE_P(V4, RecordedSclass, ::testing::ValuesIn(FullAnswersOrEmpty(kV4)),
-                         ParamName);
+MFSMON_INSTANTIATE_RECORDED(RecordedSclass, FullAnswersOrEmpty);
 
 // --- synthetic cases on real bytes -------------------------------------------------------------
-
-bool MentionsAll(const Error& e, std::initializer_list<std::string> words) {
-    for (const auto& w : words) {
-        if (e.message.find(w) == std::string::npos) return false;
-    }
-    return true;
-}
 
 struct Case {
     std::string_view version;
