@@ -183,9 +183,13 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
                                }});
         }
     }
+    // Masters before 4.44 have no per-class matrices: the part stays "not asked".
+    const bool ask_class_matrices =
+        parts.Has(Part::kClassMatrices) &&
+        protocol::AcceptsForm(Command::kChunksMatrix, version, RequestForm::kClassId);
+    const bool classes_read = snap.storage_classes && *snap.storage_classes;
     std::vector<model::ClassMatrices> class_matrices;
-    if (parts.Has(Part::kClassMatrices) && snap.storage_classes && *snap.storage_classes &&
-        protocol::AcceptsForm(Command::kChunksMatrix, version, RequestForm::kClassId)) {
+    if (ask_class_matrices && classes_read) {
         const auto& classes = snap.storage_classes->value().classes;
         class_matrices.reserve(classes.size());  // the callbacks below point into it
         for (const auto& c : classes) {
@@ -212,9 +216,8 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
             snap.missing_files.emplace(missing->error());
         }
     }
-    if (parts.Has(Part::kClassMatrices) &&
-        protocol::AcceptsForm(Command::kChunksMatrix, version, RequestForm::kClassId)) {
-        if (!snap.storage_classes || !*snap.storage_classes) {
+    if (ask_class_matrices) {
+        if (!classes_read) {
             snap.class_matrices.emplace(MakeError(
                 ErrorKind::kProtocol,
                 "per-class chunk matrices not asked: the storage classes could not be read"));

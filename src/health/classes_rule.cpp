@@ -1,8 +1,8 @@
 #include "health/classes_rule.h"
 
-#include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -32,33 +32,44 @@ namespace {
 
 using model::ChunkClass;
 
-// "; EC 4+n parts: 1 missing, 4 endangered" for the EC matrices that have any.
-std::string EcText(const model::ChunkMatrices& m) {
-    std::string text;
-    const std::pair<const char*, const std::optional<model::MatrixPair>*> forms[] = {
-        {"EC 4+n", &m.ec4}, {"EC 8+n", &m.ec8}};
-    for (const auto& [label, pair] : forms) {
-        if (!*pair) continue;
-        const auto c = model::Summarize((*pair)->all);
-        if (c[ChunkClass::kMissing] == 0 && c[ChunkClass::kEndangered] == 0) continue;
-        text += fmt::format("; {} parts: {} missing, {} endangered", label, c[ChunkClass::kMissing],
-                            c[ChunkClass::kEndangered]);
-    }
-    return text;
+// A class's perfdata: dropped first when the output nears Nagios' size limit.
+void AddClassMetric(Evaluation& ev, const std::string& name, const char* suffix,
+                    std::uint64_t value) {
+    Perfdatum p = Metric(fmt::format("class_{}_{}", name, suffix), static_cast<double>(value));
+    p.droppable = true;
+    ev.perfdata.push_back(std::move(p));
 }
 
-std::uint64_t EcCount(const model::ChunkMatrices& m, ChunkClass which) {
-    std::uint64_t n = 0;
-    for (const auto* pair : {&m.ec4, &m.ec8}) {
-        if (*pair) n += model::Summarize((*pair)->all)[which];
+// The EC forms of a class's chunks, each summarised once (all-copies matrix).
+struct EcShare {
+    const char* label;  // "EC 4+n"
+    model::ClassCounts counts;
+};
+
+std::vector<EcShare> EcShares(const model::ChunkMatrices& m) {
+    std::vector<EcShare> shares;
+    if (m.ec4) shares.push_back({"EC 4+n", model::Summarize(m.ec4->all)});
+    if (m.ec8) shares.push_back({"EC 8+n", model::Summarize(m.ec8->all)});
+    return shares;
+}
+
+// "; EC 4+n parts: 1 missing, 4 endangered" for the EC forms that have any.
+std::string EcText(const std::vector<EcShare>& shares) {
+    std::string text;
+    for (const auto& s : shares) {
+        const auto missing = s.counts[ChunkClass::kMissing];
+        const auto endangered = s.counts[ChunkClass::kEndangered];
+        if (missing == 0 && endangered == 0) continue;
+        text += fmt::format("; {} parts: {} missing, {} endangered", s.label, missing, endangered);
     }
-    return n;
+    return text;
 }
 
 // The class's own chunk matrix (4.44+): its missing and endangered chunks by name. Rated on
 // the all-copies matrix, as `replicas.*` is.
 void EvaluateClassChunks(const std::string& name, const model::ChunkMatrices& m, Evaluation& ev) {
     const auto counts = model::Summarize(m.combined.all);
+    const auto ec = EcShares(m);
     const struct {
         ChunkClass which;
         const char* code;
@@ -70,9 +81,9 @@ void EvaluateClassChunks(const std::string& name, const model::ChunkMatrices& m,
         if (n == 0) continue;
         std::string text =
             fmt::format("storage class {}: {} chunk{} {}", name, n, n == 1 ? "" : "s", a.word);
-        if (const auto ec = EcCount(m, a.which); ec > 0) {
-            text += fmt::format(" ({} of them EC)", ec);
-        }
+        std::uint64_t ec_n = 0;
+        for (const auto& s : ec) ec_n += s.counts[a.which];
+        if (ec_n > 0) text += fmt::format(" ({} of them EC)", ec_n);
         ev.Add(a.code, State::kCritical, std::move(text), n, name);
     }
     ev.details.push_back(fmt::format(
@@ -80,14 +91,9 @@ void EvaluateClassChunks(const std::string& name, const model::ChunkMatrices& m,
         "overgoal{}",
         name, counts[ChunkClass::kMissing], counts[ChunkClass::kEndangered],
         counts[ChunkClass::kUndergoal], counts[ChunkClass::kStable], counts[ChunkClass::kOvergoal],
-        EcText(m)));
-    for (auto [suffix, which] : {std::pair{"missing", ChunkClass::kMissing},
-                                 std::pair{"endangered", ChunkClass::kEndangered}}) {
-        Perfdatum p =
-            Metric(fmt::format("class_{}_{}", name, suffix), static_cast<double>(counts[which]));
-        p.droppable = true;
-        ev.perfdata.push_back(std::move(p));
-    }
+        EcText(ec)));
+    AddClassMetric(ev, name, "missing", counts[ChunkClass::kMissing]);
+    AddClassMetric(ev, name, "endangered", counts[ChunkClass::kEndangered]);
 }
 
 }  // namespace
@@ -155,13 +161,9 @@ void EvaluateClasses(const model::ClusterSnapshot& snap, Evaluation& ev) {
             fmt::format("class {} (id {}): {} files, {} directories; chunks: "
                         "{} undergoal, {} exact, {} overgoal",
                         name, c.id, c.files, c.dirs, under, exact, over));
-        for (auto [suffix, value] : {std::pair{"undergoal", under}, std::pair{"exact", exact},
-                                     std::pair{"overgoal", over}}) {
-            Perfdatum p =
-                Metric(fmt::format("class_{}_{}", name, suffix), static_cast<double>(value));
-            p.droppable = true;
-            ev.perfdata.push_back(std::move(p));
-        }
+        AddClassMetric(ev, name, "undergoal", under);
+        AddClassMetric(ev, name, "exact", exact);
+        AddClassMetric(ev, name, "overgoal", over);
         if (class_matrices == nullptr) continue;
         for (const auto& cm : *class_matrices) {
             if (cm.class_id != c.id) continue;
