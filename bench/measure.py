@@ -32,8 +32,10 @@ Prints medians of wall time, CPU time and max RSS and the ratios, with the targe
 """
 import argparse
 import select
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 
@@ -41,6 +43,7 @@ import benchlib
 
 # Request types (MFSCommunication.h), as collect/collector.cpp sends them.
 INFO, MATRIX, MLOG_LIST, CHUNKSTEST_INFO = 510, 516, 522, 514
+MODULE_INFO = 530
 CSERV_LIST, SCLASS_INFO, FSTEST_INFO, MISSING_CHUNKS = 500, 542, 512, 544
 MASS_RESOLVE_PATHS = 536
 RESOLVE_PATHS = 10  # mfsmon's default --max-paths: inodes resolved to paths
@@ -280,6 +283,8 @@ def main():
     ap.add_argument("--mfscli", default="/usr/bin/mfscli")
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--prefill", type=int, default=300,
+                    help="history samples written before the history cost is timed")
     ap.add_argument("--prove-only", action="store_true",
                     help="only the check health proof (for a cluster with missing chunks: "
                     "waits up to 30 s for the master to list some)")
@@ -300,22 +305,32 @@ def main():
         proxy = RecordingProxy(host, args.port)
         try:
             prove(proxy, "check health, missing chunks",
-                  lambda p: [args.mfsmon, "check", "health", "-H", host, "-P", str(p)],
+                  lambda p: [args.mfsmon, "check", "health", "-H", host, "-P", str(p),
+                             "--no-history"],
                   lambda p: [args.replay, host, str(p)] + steps, args.launcher)
         finally:
             proxy.close()
         return 0
 
+    state_dir = tempfile.mkdtemp(prefix="mfsmon-bench-state-")
+    history_steps, history_text = replicas_history_steps(host, args.port)
     proxy = RecordingProxy(host, args.port)
     try:
         proven_replicas = prove(
             proxy, "check replicas",
-            lambda p: [args.mfsmon, "check", "replicas", "-H", host, "-P", str(p)],
+            lambda p: [args.mfsmon, "check", "replicas", "-H", host, "-P", str(p),
+                       "--no-history"],
             lambda p: [args.floor, host, str(p)], args.launcher)
         proven_health = prove(
             proxy, "check health",
-            lambda p: [args.mfsmon, "check", "health", "-H", host, "-P", str(p)],
+            lambda p: [args.mfsmon, "check", "health", "-H", host, "-P", str(p),
+                       "--no-history"],
             lambda p: [args.replay, host, str(p)] + steps, args.launcher)
+        proven_history = prove(
+            proxy, "check replicas with history",
+            lambda p: [args.mfsmon, "check", "replicas", "-H", host, "-P", str(p),
+                       "--state-dir", state_dir],
+            lambda p: [args.replay, host, str(p)] + history_steps, args.launcher)
     finally:
         proxy.close()
 
@@ -324,7 +339,7 @@ def main():
           "mfscli -SIC")
     med = benchlib.interleaved(args.launcher, {
         "floor": [args.floor, host, port],
-        "mfsmon": [args.mfsmon, "check", "replicas", "-H", host, "-P", port],
+        "mfsmon": [args.mfsmon, "check", "replicas", "-H", host, "-P", port, "--no-history"],
         "mfscli": mfscli + ["-SIC"],
     }, args.runs, args.warmup)
     benchlib.print_table(med)
@@ -342,7 +357,7 @@ def main():
     print("   mfscli " + " ".join(MFSCLI_HEALTH_TABLES))
     med = benchlib.interleaved(args.launcher, {
         "floor": [args.replay, host, port] + steps,
-        "mfsmon": [args.mfsmon, "check", "health", "-H", host, "-P", port],
+        "mfsmon": [args.mfsmon, "check", "health", "-H", host, "-P", port, "--no-history"],
         "mfscli": mfscli + MFSCLI_HEALTH_TABLES,
     }, args.runs, args.warmup)
     benchlib.print_table(med)
@@ -353,7 +368,51 @@ def main():
     benchlib.ratio_line("mfsmon / mfscli", med["mfsmon"], med["mfscli"], ("rss", 0.1))
     print(f"mfscli / mfsmon     wall {med['mfscli']['wall'] / med['mfsmon']['wall']:.1f}x "
           f"slower, {med['mfscli']['rss'] / med['mfsmon']['rss']:.1f}x the memory")
+
+    history_cost(args, host, port, state_dir, history_steps, history_text, proven_history)
+    shutil.rmtree(state_dir, ignore_errors=True)
     return 0
+
+
+def replicas_history_steps(host, port):
+    """The replay_client steps of `check replicas` with the history on: CHUNKSTEST_INFO in
+    the first write (the chunk loop's timing), and MODULE_INFO in a second where INFO has no
+    metadata id (before 4.4)."""
+    with socket.create_connection((host, port), timeout=10) as s:
+        version = version_from_info(ask(s, INFO))
+    steps = ["w:" + (frame(INFO) + frame(MATRIX) + frame(CHUNKSTEST_INFO)).hex(), "r:3"]
+    text = "write 1 INFO + MATRIX + CHUNKSTEST_INFO"
+    if (3, 0, 0) <= version < (4, 4, 0):
+        steps += ["w:" + frame(MODULE_INFO).hex(), "r:1"]
+        text += ", write 2 MODULE_INFO"
+    return steps, text
+
+
+def history_cost(args, host, port, state_dir, steps, text, proven):
+    """What keeping the history costs a check: `check replicas` with the history in a
+    store that already holds a day's samples, against --no-history and against the floor
+    that sends the same (history) requests."""
+    with_history = [args.mfsmon, "check", "replicas", "-H", host, "-P", port,
+                    "--state-dir", state_dir]
+    for _ in range(args.prefill):  # a store in use: the read window is full
+        benchlib.run_once(args.launcher, with_history)
+    print()
+    print("-- history cost, check replicas: floor = replay_client, " + text +
+          f"; store prefilled with {args.prefill} samples")
+    med = benchlib.interleaved(args.launcher, {
+        "floor": [args.replay, host, port] + steps,
+        "off": [args.mfsmon, "check", "replicas", "-H", host, "-P", port, "--no-history"],
+        "on": with_history,
+    }, args.runs, args.warmup)
+    benchlib.print_table(med)
+    print()
+    added_wall = med["on"]["wall"] - med["off"]["wall"]
+    added_cpu = med["on"]["cpu"] - med["off"]["cpu"]
+    print(f"history adds        wall {added_wall:+.2f} ms   cpu {added_cpu:+.2f} ms"
+          f"   (target: wall <= 0.5 ms: {benchlib.verdict(added_wall, 0.5)})")
+    benchlib.ratio_line("on / floor", med["on"], med["floor"], ("wall", 1.5))
+    if not proven:
+        print("   [floor NOT proven equal, see above]")
 
 
 if __name__ == "__main__":

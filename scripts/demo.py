@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """The main job: a throw-away real MooseFS cluster (master, metalogger, 3 chunkservers) in its
 own network namespace, goal-3 files, and `mfsmon check replicas` at every step:
-healthy -> one chunkserver stopped -> two -> three -> all restarted. Then it tears it down."""
+healthy -> one chunkserver stopped -> two -> three -> all restarted. Then a second cluster
+with goal-2 files and a disk marked for removal: the count, rate and ETA every few seconds
+until the disk is READY, then `mfsmon status`. Both are torn down."""
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -55,7 +59,47 @@ def main():
         cluster.wait_chunkservers()
         show("5. all chunkservers restarted", 0, "No errors")
         print("\ntearing the cluster down ...")
+    evacuation()
     print("done")
+
+
+def evacuation():
+    """A disk marked for removal, watched until READY: what an admin's shell loop around a
+    check looked like, now with the rate and the ETA (from the history in a temporary
+    --state-dir). The chunk loop runs at its fastest allowed pace (60 s per pass), so the
+    copies take about a minute and READY one clean pass more."""
+    state = tempfile.mkdtemp(prefix="mfsmon-demo-state-")
+    try:
+        with Cluster() as cluster:
+            print("\n=== 6. evacuating a disk: a second cluster, 600 goal-2 files")
+            cluster.start(chunkservers=3, metalogger=True,
+                          master_config={"CHUNKS_LOOP_MIN_TIME": 60})
+            cluster.write_files(600, goal=2, subdir="evac")
+            base = ["-H", cluster.address, "-P", str(cluster.port), "--state-dir", state]
+            replicas = [MFSMON, "check", "replicas", *base]
+            print(f"$ ip netns exec {cluster.namespace} mfsmon check replicas "
+                  f"{' '.join(base[:4])} --state-dir DIR")
+            print(cluster.run(replicas).stdout.splitlines()[0])
+            cluster.mark_disk_for_removal(0)
+            print("disk of chunkserver 1 marked for removal ('*' in mfshdd.cfg); every 5 s:")
+            t0 = time.monotonic()
+            ready = False
+            while time.monotonic() - t0 < 400:
+                r = cluster.run([MFSMON, "check", "disks", *base])
+                line = r.stdout.splitlines()[0].split(" | ")[0]
+                print(f"  {time.monotonic() - t0:5.0f} s  {line}", flush=True)
+                if r.returncode == 0 and time.monotonic() - t0 > 5:
+                    ready = True
+                    break
+                time.sleep(5)
+            if not ready:
+                raise SystemExit("demo: the marked disk did not become READY")
+            print(f"$ ip netns exec {cluster.namespace} mfsmon status {' '.join(base[:4])} "
+                  "--state-dir DIR")
+            print(cluster.run([MFSMON, "status", *base]).stdout, end="")
+            print("\ntearing the cluster down ...")
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
 
 
 if __name__ == "__main__":

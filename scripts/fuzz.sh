@@ -19,7 +19,8 @@ out=build-fuzz
 all_targets=(info_decoder_fuzz chunks_matrix_decoder_fuzz threshold_range_fuzz reply_reader_fuzz
   cserv_list_decoder_fuzz mlog_list_decoder_fuzz hdd_list_decoder_fuzz
   chunks_test_info_decoder_fuzz fs_test_info_decoder_fuzz missing_chunks_decoder_fuzz
-  mass_resolve_paths_decoder_fuzz sclass_info_decoder_fuzz)
+  mass_resolve_paths_decoder_fuzz sclass_info_decoder_fuzz module_info_decoder_fuzz
+  sample_codec_fuzz)
 targets=(${FUZZ_TARGETS:-${all_targets[@]}})
 
 echo "== configure and build ($out)"
@@ -121,6 +122,14 @@ PY
 for range in 10 10: '~:10' 10:20 @10:20 0 '~:' -5:-1 0.5:1.5 @~:0 '@0:'; do
   printf '%s' "$range" | put "$seeds/threshold_range_fuzz"
 done
+
+# ANTOCL_MODULE_INFO as recorded live (tests/unit/protocol/module_info_decoder_test.cpp),
+# behind the INFO version word of the same master.
+unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$1"; }
+unhex 000300ea01000300ea00006b0feb45c49979e3000000000000 | put "$seeds/module_info_decoder_fuzz"
+unhex 00043b040100043b0400006b0feb4f2fd73a51000000000000 | put "$seeds/module_info_decoder_fuzz"
+# Stored samples (history/sample_codec.h) without their CRC: kept under fuzz/seeds/.
+for f in fuzz/seeds/sample_codec_fuzz/*; do put "$seeds/sample_codec_fuzz" <"$f"; done
 
 for t in "${targets[@]}"; do
   n=$(find "$seeds/$t" -type f | wc -l)

@@ -6,6 +6,10 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libfmt-dev nlohmann-json3-dev
+  # the history store (LMDB; lmdb-utils for mdb_stat), and SQLite for the store benchmark
+  liblmdb-dev lmdb-utils libsqlite3-dev zlib1g-dev
+  # the test of `mfsmon watch` reads its screen from a real terminal
+  tmux
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev
   python3 iproute2 procps time

@@ -4,6 +4,7 @@
 
 #include "cli/option_values.h"
 #include "health/replicas_rule.h"
+#include "model/trend_sample_builder.h"
 #include "protocol/replica_query.h"
 #include "render/json_output.h"
 #include "render/plugin_output.h"
@@ -29,6 +30,7 @@ CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& o) {
                "seconds (within 3/4 of -t); default 0: answer at once and show the flag",
                {.max = 3600, .zero_allowed = true});
     AddFormat(app, o.format);
+    AddHistoryOptions(app, o.history);
     app->callback([app, &o] { SplitHostPort(*app, o.host, o.port); });
     AddRanges(app, "--missing", o.ranges.missing, "range for missing chunks (default: none)",
               "range for missing chunks (default: 0)");
@@ -50,7 +52,7 @@ CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& o) {
 int RunCheckReplicas(const ReplicasOptions& o) {
     const health::ReplicasThresholds thresholds = ReplicasThresholdsOf(o.ranges);
     const auto deadline = transport::Deadline::After(Milliseconds(o.timeout_s));
-    protocol::ReplicaQuery query{o.host, o.port, Milliseconds(o.settle_s)};
+    protocol::ReplicaQuery query{o.host, o.port, Milliseconds(o.settle_s), !o.history.no_history};
     const bool json = o.format == "json";
 
     auto snapshot = protocol::FetchReplicaSnapshot(query, deadline);
@@ -60,8 +62,12 @@ int RunCheckReplicas(const ReplicasOptions& o) {
         std::fputs(out.c_str(), stdout);
         return static_cast<int>(health::State::kUnknown);
     }
-    const health::Report report = health::EvaluateReplicas(*snapshot, thresholds);
-    const std::string out = json ? render::RenderReplicasJson(*snapshot, report)
+    const auto sample = model::BuildSample(model::InputsOf(*snapshot, NowMs()));
+    const health::RecoveryTrends trends =
+        RunHistory(o.history, o.host, o.port, sample, snapshot->matrices.rows, deadline);
+    const health::Report report =
+        health::EvaluateReplicas(*snapshot, thresholds, trends.enabled ? &trends : nullptr);
+    const std::string out = json ? render::RenderReplicasJson(*snapshot, report, &trends)
                                  : render::RenderPluginOutput(kService, report);
     std::fputs(out.c_str(), stdout);
     return static_cast<int>(report.state);

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/history_options.h"
 #include "cli/option_values.h"
 
 namespace mfsmon::cli {
@@ -17,6 +18,7 @@ struct ReplicasOptions {
     double settle_s = 0;
     std::string format = "text";
     ReplicaRangeTexts ranges;  // threshold ranges as typed; empty = the default for that class
+    HistoryOptions history;
 };
 
 CLI::App* AddCheckReplicas(CLI::App& check, ReplicasOptions& options);

@@ -14,6 +14,8 @@
 #include "health/master_rule.h"
 #include "health/replicas_rule.h"
 #include "health/space_rule.h"
+#include "health/stall_causes.h"
+#include "model/trend_sample_builder.h"
 #include "render/cluster_json.h"
 #include "render/json_output.h"
 #include "render/plugin_output.h"
@@ -92,6 +94,21 @@ void AddUsedOptions(CLI::App* app, ClusterCheckOptions& o, const char* what) {
               std::string("usage range for ") + what + " (default 99%)");
 }
 
+// The checks that keep a history: their samples hold the matrix, and they say rate and ETA.
+bool KeepsHistory(const ClusterCheckOptions& o) {
+    return (o.check == ClusterCheck::kDisks || o.check == ClusterCheck::kHealth) &&
+           !o.history.no_history;
+}
+
+PartSet PartsOf(ClusterCheck c);
+
+PartSet PartsOf(const ClusterCheckOptions& o) {
+    PartSet parts = PartsOf(o.check);
+    // The chunk loop's timing paces the ETA; the metadata id keys the history.
+    if (KeepsHistory(o)) parts |= PartSet{Part::kChunkLoop, Part::kIdentity};
+    return parts;
+}
+
 PartSet PartsOf(ClusterCheck c) {
     switch (c) {
         case ClusterCheck::kChunkservers:
@@ -144,7 +161,9 @@ health::MasterRules MasterRulesOf(const ClusterCheckOptions& o) {
 // The replica rule reads the matrices as `check replicas` does; in `check health` it is one
 // area among the others.
 health::Evaluation ReplicasArea(const model::ClusterSnapshot& snap,
-                                const health::ReplicasThresholds& t) {
+                                const health::ReplicasThresholds& t,
+                                const health::RecoveryTrends& trends,
+                                const health::StallCauses& causes) {
     health::Evaluation ev;
     const auto* matrices = health::NeedPart(snap.matrices, "the chunk matrix (CHUNKS_MATRIX)", ev);
     if (matrices == nullptr) return ev;
@@ -153,7 +172,7 @@ health::Evaluation ReplicasArea(const model::ClusterSnapshot& snap,
     rs.master_port = snap.master_port;
     rs.info = snap.info;
     rs.matrices = *matrices;
-    health::Report r = health::EvaluateReplicas(rs, t);
+    health::Report r = health::EvaluateReplicas(rs, t, trends.enabled ? &trends : nullptr, causes);
     ev.findings = std::move(r.findings);
     ev.perfdata = std::move(r.perfdata);
     ev.details = std::move(r.details);
@@ -171,7 +190,8 @@ health::Evaluation Totals(health::Evaluation area, std::size_t lines) {
 }
 
 // Every area with its default rules (the replica ranges and --max-paths aside), joined.
-health::Evaluation HealthOf(const ClusterCheckOptions& o, const model::ClusterSnapshot& snap) {
+health::Evaluation HealthOf(const ClusterCheckOptions& o, const model::ClusterSnapshot& snap,
+                            const health::RecoveryTrends& trends) {
     health::Evaluation files, cs, disks, space, master, classes;
     health::EvaluateFiles(snap, o.max_paths, files);
     health::EvaluateChunkservers(snap, health::ChunkserverRules::Defaults(), cs);
@@ -179,9 +199,13 @@ health::Evaluation HealthOf(const ClusterCheckOptions& o, const model::ClusterSn
     health::EvaluateSpace(snap, health::SpaceRules::Defaults(), space);
     health::EvaluateMaster(snap, health::MasterRules::Defaults(), master);
     health::EvaluateClasses(snap, classes);
+    // What the other areas found may be why recovery stalls.
+    const health::Evaluation* areas[] = {&cs, &space, &classes};
+    const health::StallCauses causes = health::StallCausesOf(snap, areas);
     // Perfdata labels are prefixed by area: "used" means different things in each.
     health::Evaluation ev;
-    health::Append(ev, ReplicasArea(snap, ReplicasThresholdsOf(o.replica_ranges)), "replicas");
+    health::Append(ev, ReplicasArea(snap, ReplicasThresholdsOf(o.replica_ranges), trends, causes),
+                   "replicas");
     health::Append(ev, std::move(files), "files");
     health::Append(ev, Totals(std::move(cs), 1), "chunkservers");
     health::Append(ev, Totals(std::move(disks), 2), "disks");
@@ -192,15 +216,20 @@ health::Evaluation HealthOf(const ClusterCheckOptions& o, const model::ClusterSn
     return ev;
 }
 
-health::Evaluation Evaluate(const ClusterCheckOptions& o, const model::ClusterSnapshot& snap) {
+health::Evaluation Evaluate(const ClusterCheckOptions& o, const model::ClusterSnapshot& snap,
+                            const health::RecoveryTrends& trends) {
     health::Evaluation ev;
     switch (o.check) {
         case ClusterCheck::kChunkservers:
             health::EvaluateChunkservers(snap, ChunkserverRulesOf(o), ev);
             break;
-        case ClusterCheck::kDisks:
+        case ClusterCheck::kDisks: {
             health::EvaluateDisks(snap, DiskRulesOf(o), ev);
+            const health::StallCauses causes = health::StallCausesOf(snap, {});
+            health::AddRecoveryTrends(trends, causes, ev.findings, ev.details, ev.perfdata,
+                                      health::TrendScope::kEvacuation);
             break;
+        }
         case ClusterCheck::kSpace:
             health::EvaluateSpace(snap, SpaceRulesOf(o), ev);
             break;
@@ -211,7 +240,7 @@ health::Evaluation Evaluate(const ClusterCheckOptions& o, const model::ClusterSn
             health::EvaluateClasses(snap, ev);
             break;
         case ClusterCheck::kHealth:
-            ev = HealthOf(o, snap);
+            ev = HealthOf(o, snap, trends);
             break;
     }
     return ev;
@@ -247,6 +276,7 @@ CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptio
                        "(default 86400)",
                        {.max = 3.2e7, .zero_allowed = true});
             AddChunkserverTimeout(app, o);
+            AddHistoryOptions(app, o.history);
             break;
         case ClusterCheck::kSpace:
             AddUsedOptions(app, o, "the cluster's space");
@@ -280,6 +310,7 @@ CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptio
             AddRanges(app, "--marked", o.replica_ranges.marked,
                       "chunks depending on disks marked for removal (default 0)",
                       "same, critical (default none)");
+            AddHistoryOptions(app, o.history);
             break;
     }
     app->footer(
@@ -288,6 +319,21 @@ CLI::App* AddClusterCheck(CLI::App& check, ClusterCheck which, ClusterCheckOptio
         "(default) or bytes (B, KiB, MiB, GiB, TiB, K, M, G, T, KB, MB, GB, TB).\nExit codes: 0 "
         "OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
     return app;
+}
+
+collect::PartSet HealthParts() {
+    PartSet parts = PartsOf(ClusterCheck::kHealth);
+    parts |= PartSet{Part::kChunkLoop, Part::kIdentity};
+    return parts;
+}
+
+health::Report HealthReport(const model::ClusterSnapshot& snapshot,
+                            const health::RecoveryTrends& trends) {
+    ClusterCheckOptions o;
+    o.check = ClusterCheck::kHealth;
+    health::Evaluation ev = HealthOf(o, snapshot, trends);
+    std::string ok = std::move(ev.ok_summary);
+    return health::Assemble(std::move(ev), {}, std::move(ok));
 }
 
 int RunClusterCheck(const ClusterCheckOptions& o) {
@@ -299,7 +345,7 @@ int RunClusterCheck(const ClusterCheckOptions& o) {
     collect::CollectRequest request;
     request.host = o.host;
     request.port = o.port;
-    request.parts = PartsOf(o.check);
+    request.parts = PartsOf(o);
     request.per_chunkserver = o.cs_timeout_s > 0 ? Milliseconds(o.cs_timeout_s) : budget / 2;
     request.resolve_paths = o.max_paths;
 
@@ -310,11 +356,17 @@ int RunClusterCheck(const ClusterCheckOptions& o) {
         std::fputs(out.c_str(), stdout);
         return static_cast<int>(health::State::kUnknown);
     }
-    health::Evaluation ev = Evaluate(o, *snapshot);
+    health::RecoveryTrends trends;
+    if (KeepsHistory(o) && snapshot->matrices && *snapshot->matrices) {
+        const auto sample = model::BuildSample(model::InputsOf(*snapshot, NowMs()));
+        trends = RunHistory(o.history, o.host, o.port, sample, snapshot->matrices->value().rows,
+                            deadline);
+    }
+    health::Evaluation ev = Evaluate(o, *snapshot, trends);
     std::string ok = std::move(ev.ok_summary);
     const health::Report report = health::Assemble(std::move(ev), o.mutes, std::move(ok));
     const std::string out =
-        json ? render::RenderClusterJson(spec.name, *snapshot, report)
+        json ? render::RenderClusterJson(spec.name, *snapshot, report, &trends)
              : render::RenderPluginOutput(spec.service, report, render::kNagiosOutputLimit);
     std::fputs(out.c_str(), stdout);
     return static_cast<int>(report.state);

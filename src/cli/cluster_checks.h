@@ -9,7 +9,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/history_options.h"
 #include "cli/option_values.h"
+#include "collect/parts.h"
+#include "health/recovery_trends.h"
+#include "health/report.h"
+#include "model/cluster_snapshot.h"
 
 namespace mfsmon::cli {
 
@@ -31,6 +36,7 @@ struct ClusterCheckOptions {
     RangeTexts save_age, save_duration, memory;  // master
     std::size_t max_paths = 10;                  // health
     ReplicaRangeTexts replica_ranges;            // health
+    HistoryOptions history;                      // disks, health
 };
 
 // Adds the subcommand to `check`; `service` receives its plugin service name for errors.
@@ -40,5 +46,11 @@ const char* ServiceName(ClusterCheck which);  // "MOOSEFS DISKS"
 const char* CheckName(ClusterCheck which);    // "disks"
 
 int RunClusterCheck(const ClusterCheckOptions& options);
+
+// `check health` for `status` and `watch`: what it collects and its report (default rules),
+// with the trends in the replica findings.
+collect::PartSet HealthParts();
+health::Report HealthReport(const model::ClusterSnapshot& snapshot,
+                            const health::RecoveryTrends& trends);
 
 }  // namespace mfsmon::cli

@@ -9,6 +9,7 @@
 #include "cli/check_replicas_command.h"
 #include "cli/cluster_checks.h"
 #include "cli/explain_command.h"
+#include "cli/status_command.h"
 #include "common/printable.h"
 
 #ifndef MFSMON_VERSION
@@ -77,11 +78,16 @@ int main(int argc, char** argv) {
         "  master        metadata saves, memory, metaloggers\n"
         "  classes       storage classes in use that cannot be fulfilled\n"
         "  health        all of the above in one check, with finding codes and --mute\n"
+        "mfsmon status shows the whole cluster with recovery progress and ETA; mfsmon watch "
+        "refreshes it in place.\n"
         "mfsmon explain [CODE] says what a finding code means and what to do.");
     // `explain` is a sibling of `check`: once argv names a check it cannot be reached (the
     // root takes one subcommand), so it is built only when no check is named.
     mfsmon::cli::ExplainOptions explain;
     CLI::App* explain_app = only.empty() ? mfsmon::cli::AddExplain(app, explain) : nullptr;
+    mfsmon::cli::StatusOptions status, watch;
+    CLI::App* status_app = only.empty() ? mfsmon::cli::AddStatus(app, status) : nullptr;
+    CLI::App* watch_app = only.empty() ? mfsmon::cli::AddWatch(app, watch) : nullptr;
 
     try {
         app.parse(argc, argv);
@@ -108,6 +114,8 @@ int main(int argc, char** argv) {
             }
         }
         if (explain_app != nullptr && explain_app->parsed()) where = explain_app;
+        if (status_app != nullptr && status_app->parsed()) where = status_app;
+        if (watch_app != nullptr && watch_app->parsed()) where = watch_app;
         // CLI11 may echo the offending argument: keep the status line one printable line.
         const std::string what = mfsmon::ControlCharsReplaced(e.what());
         std::printf("%s UNKNOWN - %s\n", service, what.c_str());
@@ -123,5 +131,7 @@ int main(int argc, char** argv) {
             Exit(mfsmon::cli::RunClusterCheck(cluster[i]));
     }
     if (explain_app != nullptr && explain_app->parsed()) Exit(mfsmon::cli::RunExplain(explain));
+    if (status_app != nullptr && status_app->parsed()) Exit(mfsmon::cli::RunStatus(status));
+    if (watch_app != nullptr && watch_app->parsed()) Exit(mfsmon::cli::RunWatch(watch));
     Exit(kUnknownExit);
 }

@@ -19,6 +19,7 @@
 #include "protocol/mass_resolve_paths_decoder.h"
 #include "protocol/missing_chunks_decoder.h"
 #include "protocol/mlog_list_decoder.h"
+#include "protocol/module_info_decoder.h"
 #include "protocol/sclass_info_decoder.h"
 #include "transport/multi_exchange.h"
 
@@ -149,6 +150,14 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
         queue_versioned(Command::kMissingChunks, kMaxList, missing,
                         [](const std::vector<std::uint8_t>& p, const model::Version& v,
                            RequestForm f) { return protocol::DecodeMissingChunks(p, v, f); });
+    }
+    // INFO carries the metadata id from 4.4 on; older masters (3.0+) say it in MODULE_INFO.
+    if (parts.Has(Part::kIdentity) && !snap.info.metadata_id &&
+        protocol::AcceptsForm(Command::kModuleInfo, version, RequestForm::kEmpty)) {
+        queue(Command::kModuleInfo, RequestForm::kEmpty, kMaxSmall,
+              Into(snap.module_info, [&version](const std::vector<std::uint8_t>& p) {
+                  return protocol::DecodeModuleInfo(p, version);
+              }));
     }
     // A failed write is seen by the Reads below: the first that fails reconnects once and
     // sends again what is unanswered (master_session.h).

@@ -2,8 +2,9 @@
 //
 //   master:  INFO + the requests whose form every supported version accepts (MATRIX,
 //            MLOG_LIST, CHUNKSTEST_INFO), in one write; then, once INFO has told the version,
-//            the version-dependent ones (CSERV_LIST, SCLASS_INFO, FSTEST_INFO, MISSING_CHUNKS)
-//            in a second write; then, in a third, MASS_RESOLVE_PATHS for the first missing
+//            the version-dependent ones (CSERV_LIST, SCLASS_INFO, FSTEST_INFO, MISSING_CHUNKS,
+//            and MODULE_INFO for the metadata id of a master before 4.4) in a second write;
+//            then, in a third, MASS_RESOLVE_PATHS for the first missing
 //            files and one CHUNKS_MATRIX per storage class in use (4.44+).
 //   chunkservers: CLTOCS_HDD_LIST to every connected server, concurrently, each with its own
 //            deadline inside the run's (transport/multi_exchange.h).

@@ -17,6 +17,7 @@ enum class Part : std::uint8_t {
     kStorageClasses,  // CLTOMA_SCLASS_INFO
     kMissingFiles,    // CLTOMA_MISSING_CHUNKS (+ CLTOMA_MASS_RESOLVE_PATHS)
     kClassMatrices,   // CLTOMA_CHUNKS_MATRIX per storage class in use (needs kStorageClasses)
+    kIdentity,        // the metadata id: CLTOAN_MODULE_INFO where INFO does not carry it (< 4.4)
 };
 
 class PartSet {

@@ -39,6 +39,27 @@ constexpr CodeInfo kCodes[] = {
      "would make them undergoal, endangered or missing.",
      "Wait until the count is 0 and the disks say ready for removal (`mfsmon check disks`).", "",
      "replicas"},
+    {"replicas.recovery_stalled", kWarn,
+     "N chunks below goal and no progress for T (cause when known)",
+     "Chunks have been below goal for longer than the stall time (--stall-after, default 30 "
+     "min, and never less than two passes of the master's chunk loop) without the count "
+     "falling, as the history of earlier checks shows. The master is not replicating them: "
+     "replication is suspended while every disconnected chunkserver is in maintenance, or no "
+     "chunkserver has the space or the labels their storage class needs. The cause is named "
+     "when the check can see it.",
+     "Read the cause in the long output. Bring back or take out of maintenance the "
+     "disconnected chunkservers; free space; check the storage classes (`mfsmon check "
+     "classes`). If nothing explains it, look at the master's log for replication errors.",
+     "", "replicas"},
+    {"replicas.evacuation_stalled", kWarn,
+     "N chunks still depend on disks marked for removal and no progress for T",
+     "Disks are marked for removal, but the chunks that still have copies only on them have "
+     "not decreased for longer than the stall time: the master is not copying them elsewhere "
+     "(no space or no suitable chunkserver for their storage class, or replication suspended "
+     "by maintenance).",
+     "Do not remove the disks. Free space or add chunkservers the storage classes can use; "
+     "take servers out of maintenance. `mfsmon check disks` shows each marked disk.",
+     "", "replicas"},
     {"replicas.counters_in_progress", kOk,
      "counters may not be valid - (dis)connections in "
      "progress",

@@ -76,7 +76,8 @@ std::string RowKey(model::RowMeaning meaning, int row) {
 }
 
 Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
-                        const ReplicasThresholds& thresholds) {
+                        const ReplicasThresholds& thresholds, const RecoveryTrends* trends,
+                        const StallCauses& causes) {
     const auto& matrices = snapshot.matrices;
     const auto& all = matrices.combined.all;
     const auto& regular = matrices.combined.regular;
@@ -137,6 +138,17 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
                                               std::string(progress), matrices.progress));
     }
 
+    // The history's view: clauses on the findings above, stall findings, trend lines.
+    std::vector<std::string> trend_details;
+    std::vector<Perfdatum> trend_perfdata;
+    if (trends != nullptr) {
+        const std::size_t before = report.findings.size();
+        AddRecoveryTrends(*trends, causes, report.findings, trend_details, trend_perfdata);
+        for (std::size_t i = before; i < report.findings.size(); ++i) {
+            report.state = Worst(report.state, report.findings[i].severity);
+        }
+    }
+
     // Summary: the findings that set the state, worst first; the classic "No errors" when
     // nothing is short.
     std::vector<const Finding*> shown;
@@ -176,6 +188,7 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
     if (!progress.empty()) {
         report.details.push_back(fmt::format("progress byte {}: {}", matrices.progress, progress));
     }
+    for (auto& line : trend_details) report.details.push_back(std::move(line));
 
     // Perfdata: every class in total (thresholds where they are evaluated), then per row
     // present.
@@ -206,6 +219,7 @@ Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
                 Count(fmt::format("{}_{}", key, model::ChunkClassKey(cls)), counts[cls]));
         }
     }
+    for (auto& p : trend_perfdata) report.perfdata.push_back(std::move(p));
     return report;
 }
 

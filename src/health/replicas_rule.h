@@ -8,8 +8,10 @@
 // The progress byte ("counters may not be valid") is shown but never changes the state.
 #pragma once
 
+#include "health/recovery_trends.h"
 #include "health/report.h"
 #include "health/threshold_range.h"
+#include "health/trend_rule.h"
 #include "model/replica_snapshot.h"
 
 namespace mfsmon::health {
@@ -23,8 +25,11 @@ struct ReplicasThresholds {
     static ReplicasThresholds Defaults();
 };
 
+// `trends` (when the history is on) adds rate and ETA to the row findings, the stall
+// findings and the trend lines (health/trend_rule.h); `causes` names why recovery may stall.
 Report EvaluateReplicas(const model::ReplicaSnapshot& snapshot,
-                        const ReplicasThresholds& thresholds);
+                        const ReplicasThresholds& thresholds,
+                        const RecoveryTrends* trends = nullptr, const StallCauses& causes = {});
 
 // "goal 3" on 3.x; "redundancy level 2" on 4.x, as mfscli 4.x's text labels rows.
 std::string RowLabel(model::RowMeaning meaning, int row);

@@ -42,6 +42,8 @@ struct ClassCounts {
     std::uint64_t Total() const;
     // missing + endangered + undergoal: chunks below their target.
     std::uint64_t Deficient() const;
+
+    bool operator==(const ClassCounts&) const = default;
 };
 
 ClassCounts SummarizeRow(const Matrix& m, int row);

@@ -19,6 +19,7 @@
 #include "model/master_info.h"
 #include "model/metalogger.h"
 #include "model/missing_chunk.h"
+#include "model/module_info.h"
 #include "model/storage_class.h"
 
 namespace mfsmon::model {
@@ -73,6 +74,15 @@ struct ClusterSnapshot {
     // which has no per-class matrices, or when the class list could not be read.
     Part<std::vector<ClassMatrices>> class_matrices;
     Part<MissingFiles> missing_files;
+    // Asked only of masters whose INFO has no metadata id (before 4.4); see MetadataId().
+    Part<ModuleInfo> module_info;
+
+    // The cluster's metadata id (4.4+: INFO; older: MODULE_INFO), or 0 when unknown.
+    std::uint64_t MetadataId() const {
+        if (info.metadata_id) return *info.metadata_id;
+        if (module_info && *module_info) return module_info->value().metadata_id;
+        return 0;
+    }
 };
 
 }  // namespace mfsmon::model

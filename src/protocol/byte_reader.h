@@ -21,6 +21,8 @@ class ByteReader {
     std::uint16_t U16() { return static_cast<std::uint16_t>(Read(2)); }
     std::uint32_t U32() { return static_cast<std::uint32_t>(Read(4)); }
     std::uint64_t U64() { return Read(8); }
+    // Steps over reserved bytes (at most 8 at a time).
+    void Skip(std::size_t n) { Read(n); }
 
   private:
     std::uint64_t Read(std::size_t n) {

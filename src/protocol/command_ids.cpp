@@ -25,6 +25,7 @@ constexpr CommandNames kNames[] = {
      kCltomaMissingChunks},
     {Command::kMassResolvePaths, "CLTOMA_MASS_RESOLVE_PATHS", "MATOCL_MASS_RESOLVE_PATHS",
      kCltomaMassResolvePaths},
+    {Command::kModuleInfo, "CLTOAN_MODULE_INFO", "ANTOCL_MODULE_INFO", kCltoanModuleInfo},
 };
 
 const CommandNames* Find(Command c) {

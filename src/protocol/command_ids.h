@@ -18,6 +18,8 @@ inline constexpr std::uint32_t kCltomaChunksMatrix = 516;
 inline constexpr std::uint32_t kMatoclChunksMatrix = 517;
 inline constexpr std::uint32_t kCltomaMlogList = 522;
 inline constexpr std::uint32_t kMatoclMlogList = 523;
+inline constexpr std::uint32_t kCltoanModuleInfo = 530;
+inline constexpr std::uint32_t kAntoclModuleInfo = 531;
 inline constexpr std::uint32_t kCltomaMassResolvePaths = 536;
 inline constexpr std::uint32_t kMatoclMassResolvePaths = 537;
 inline constexpr std::uint32_t kCltomaSclassInfo = 542;
@@ -40,6 +42,7 @@ enum class Command {
     kSclassInfo,
     kMissingChunks,
     kMassResolvePaths,
+    kModuleInfo,
 };
 
 const char* CommandName(Command c);  // "CLTOMA_INFO"

@@ -69,6 +69,10 @@ constexpr LayoutRule kRules[] = {
     {C::kMissingChunks, V(2, 0, 0), kEnd, R::kEmpty, S::kEntries, 16, L::kMissingChunks16},
 
     {C::kMassResolvePaths, V(2, 0, 0), kEnd, R::kInodeList, S::kRecords, 0, L::kMassResolvePaths},
+
+    // 3.0.117 and 4.59.2 both answer 21 bytes; asked only where INFO carries no metadata id
+    // (before 4.4), and not of 2.x masters, which may not know the command and would close.
+    {C::kModuleInfo, V(3, 0, 0), kEnd, R::kEmpty, S::kExact, 21, L::kModuleInfo21},
 };
 
 bool Covers(const LayoutRule& rule, const model::Version& version) {

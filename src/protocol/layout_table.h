@@ -65,6 +65,8 @@ enum class Layout {
     kMissingChunks17,  // mode 1: + type
     // MATOCL_MASS_RESOLVE_PATHS: self-sized records
     kMassResolvePaths,
+    // ANTOCL_MODULE_INFO: module type, version, metadata id (the 3.x way to the id)
+    kModuleInfo21,
 };
 
 // What a request carries, besides its type. Part of the table's key (see above).

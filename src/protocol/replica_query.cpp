@@ -4,8 +4,11 @@
 #include <thread>
 
 #include "protocol/chunks_matrix_decoder.h"
+#include "protocol/chunks_test_info_decoder.h"
 #include "protocol/command_ids.h"
 #include "protocol/info_decoder.h"
+#include "protocol/layout_table.h"
+#include "protocol/module_info_decoder.h"
 #include "transport/connection.h"
 
 namespace mfsmon::protocol {
@@ -15,6 +18,7 @@ namespace {
 // Generous bounds for the answers we read: the largest known layouts are 205 and 3873 bytes.
 constexpr std::uint32_t kMaxInfoLength = 4096;
 constexpr std::uint32_t kMaxMatrixLength = 64 * 1024;
+constexpr std::uint32_t kMaxSmallLength = 4096;
 constexpr auto kSettlePoll = std::chrono::milliseconds(200);
 
 Result<model::ChunkMatrices> ReadMatrix(transport::Connection& conn, const model::Version& version,
@@ -23,6 +27,26 @@ Result<model::ChunkMatrices> ReadMatrix(transport::Connection& conn, const model
                                 CommandName(Command::kChunksMatrix), deadline);
     if (!frame) return frame.error();
     return DecodeChunksMatrix(frame->payload, version);
+}
+
+Result<model::ChunkLoopInfo> ReadChunkLoop(transport::Connection& conn,
+                                           const model::Version& version,
+                                           const transport::Deadline& deadline) {
+    auto frame = conn.ReadReply(kMatoclChunksTestInfo, kMaxSmallLength,
+                                CommandName(Command::kChunksTestInfo), deadline);
+    if (!frame) return frame.error();
+    return DecodeChunksTestInfo(frame->payload, version);
+}
+
+Result<model::ModuleInfo> AskModuleInfo(transport::Connection& conn, const model::Version& version,
+                                        const transport::Deadline& deadline) {
+    if (auto st = conn.Send(transport::EncodeFrame(kCltoanModuleInfo, {}), deadline); !st) {
+        return st.error();
+    }
+    auto frame = conn.ReadReply(kAntoclModuleInfo, kMaxSmallLength,
+                                CommandName(Command::kModuleInfo), deadline);
+    if (!frame) return frame.error();
+    return DecodeModuleInfo(frame->payload, version);
 }
 
 }  // namespace
@@ -36,6 +60,10 @@ Result<model::ReplicaSnapshot> FetchReplicaSnapshot(const ReplicaQuery& query,
     auto requests = transport::EncodeFrame(kCltomaInfo, {});
     const auto matrix_request = transport::EncodeFrame(kCltomaChunksMatrix, {});
     requests.insert(requests.end(), matrix_request.begin(), matrix_request.end());
+    if (query.trend_parts) {
+        const auto loop_request = transport::EncodeFrame(kCltomaChunksTestInfo, {});
+        requests.insert(requests.end(), loop_request.begin(), loop_request.end());
+    }
     if (auto st = conn->Send(requests, deadline); !st) return st.error();
 
     auto info_frame =
@@ -46,6 +74,16 @@ Result<model::ReplicaSnapshot> FetchReplicaSnapshot(const ReplicaQuery& query,
 
     auto matrices = ReadMatrix(*conn, info->version, deadline);
     if (!matrices) return matrices.error();
+
+    std::optional<Result<model::ChunkLoopInfo>> chunk_loop;
+    std::optional<Result<model::ModuleInfo>> module_info;
+    if (query.trend_parts) {
+        chunk_loop = ReadChunkLoop(*conn, info->version, deadline);
+        if (!info->metadata_id &&
+            AcceptsForm(Command::kModuleInfo, info->version, RequestForm::kEmpty)) {
+            module_info = AskModuleInfo(*conn, info->version, deadline);
+        }
+    }
 
     if (matrices->progress != 0 && query.settle.count() > 0) {
         const auto settle_end =
@@ -65,6 +103,8 @@ Result<model::ReplicaSnapshot> FetchReplicaSnapshot(const ReplicaQuery& query,
     snapshot.master_port = query.port;
     snapshot.info = std::move(*info);
     snapshot.matrices = std::move(*matrices);
+    snapshot.chunk_loop = std::move(chunk_loop);
+    snapshot.module_info = std::move(module_info);
     return snapshot;
 }
 

@@ -22,6 +22,10 @@ struct ReplicaQuery {
     // 200 ms for up to this long (and never past 3/4 of the run's deadline). 0 = answer at
     // once with the flag shown.
     std::chrono::milliseconds settle{0};
+    // For the history (trend, rate, ETA): also CLTOMA_CHUNKSTEST_INFO in the first write (the
+    // chunk loop's timing) and, of a master before 4.4, CLTOAN_MODULE_INFO in a second (the
+    // metadata id). Their failures are kept in their parts and never fail the query.
+    bool trend_parts = false;
 };
 
 Result<model::ReplicaSnapshot> FetchReplicaSnapshot(const ReplicaQuery& query,

@@ -93,7 +93,7 @@ json ClassJson(const model::StorageClass& c) {
 }  // namespace
 
 std::string RenderClusterJson(std::string_view check, const model::ClusterSnapshot& s,
-                              const health::Report& report) {
+                              const health::Report& report, const health::RecoveryTrends* trends) {
     json out = {
         {"check", std::string(check)},
         {"state", health::StateName(report.state)},
@@ -180,6 +180,7 @@ std::string RenderClusterJson(std::string_view check, const model::ClusterSnapsh
     out["findings"] = json_parts::Findings(report);
     out["details"] = report.details;
     out["perfdata"] = json_parts::Perfdata(report);
+    if (trends != nullptr && trends->enabled) out["trends"] = json_parts::Trends(*trends);
     return json_parts::Dump(out);
 }
 

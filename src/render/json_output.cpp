@@ -137,14 +137,45 @@ json PerfdataJson(const health::Report& report) {
     return perfdata;
 }
 
+json Maybe(const std::optional<double>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+json TrendJson(const trend::Trend& t) {
+    return {{"phase", std::string(trend::PhaseName(t.phase))},
+            {"now", t.now},
+            {"rate_per_second", Maybe(t.rate)},
+            {"eta_seconds", Maybe(t.eta_s)},
+            {"progress", Maybe(t.progress)},
+            {"peak", t.peak},
+            {"event_start", Maybe(t.event_start)},
+            {"event_end", Maybe(t.event_end)},
+            {"stalled_for_seconds", Maybe(t.stalled_for_s)}};
+}
+
+json TrendsJson(const health::RecoveryTrends& t) {
+    json rows = json::object();
+    for (const auto& [row, trend] : t.by_row) rows[health::RowKey(t.rows, row)] = TrendJson(trend);
+    json loop = nullptr;
+    if (t.loop) loop = {{"start", t.loop->start}, {"end", t.loop->end}};
+    return {{"history_samples", t.history_samples},
+            {"total", TrendJson(t.total)},
+            {"rows", rows},
+            {"evacuation", TrendJson(t.marked)},
+            {"eta_ready_seconds", Maybe(t.eta_ready_s)},
+            {"chunk_loop", loop},
+            {"median_check_interval_seconds", Maybe(t.median_interval_s)},
+            {"notes", t.notes}};
+}
+
 std::string Dump(const json& j) {
     return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace
 
-std::string RenderReplicasJson(const model::ReplicaSnapshot& snapshot,
-                               const health::Report& report) {
+std::string RenderReplicasJson(const model::ReplicaSnapshot& snapshot, const health::Report& report,
+                               const health::RecoveryTrends* trends) {
     json matrices = MatricesJson(snapshot.matrices);
     json findings = FindingsJson(report);
     json perfdata = PerfdataJson(report);
@@ -159,6 +190,7 @@ std::string RenderReplicasJson(const model::ReplicaSnapshot& snapshot,
         {"details", report.details},
         {"perfdata", std::move(perfdata)},
     };
+    if (trends != nullptr && trends->enabled) out["trends"] = TrendsJson(*trends);
     return Dump(out);
 }
 
@@ -187,6 +219,9 @@ nlohmann::json Findings(const health::Report& report) {
 }
 nlohmann::json Perfdata(const health::Report& report) {
     return PerfdataJson(report);
+}
+nlohmann::json Trends(const health::RecoveryTrends& trends) {
+    return TrendsJson(trends);
 }
 std::string Dump(const nlohmann::json& j) {
     return render::Dump(j);

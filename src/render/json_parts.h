@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "health/recovery_trends.h"
 #include "health/report.h"
 #include "model/chunk_matrix.h"
 #include "model/master_info.h"
@@ -16,6 +17,9 @@ nlohmann::json Master(const std::string& host, std::uint16_t port, const model::
 nlohmann::json Matrices(const model::ChunkMatrices& m);
 nlohmann::json Findings(const health::Report& report);
 nlohmann::json Perfdata(const health::Report& report);
+// The history's view: phase, rate (chunks/s), ETA (s), progress per trend; null where
+// unknown, never 0.
+nlohmann::json Trends(const health::RecoveryTrends& trends);
 std::string Dump(const nlohmann::json& j);
 
 }  // namespace mfsmon::render::json_parts

@@ -115,7 +115,7 @@ Outcome RunMfsmon(std::uint16_t port, const std::string& timeout = "1") {
         setrlimit(RLIMIT_AS, &as);
 #endif
         execl(MFSMON_BINARY, MFSMON_BINARY, "check", "replicas", "-H", "127.0.0.1", "-P",
-              port_s.c_str(), "-t", timeout.c_str(), static_cast<char*>(nullptr));
+              port_s.c_str(), "-t", timeout.c_str(), "--no-history", static_cast<char*>(nullptr));
         _exit(127);
     }
     close(out[1]);

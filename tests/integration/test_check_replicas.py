@@ -97,7 +97,7 @@ class CheckReplicasOnRealCluster(unittest.TestCase):
     def mfsmon(self, *extra):
         c = self.cluster
         return c.run([MFSMON, "check", "replicas", "-H", c.address, "-P", str(c.port), "-t", "5",
-                      *extra], timeout=30)
+                      *extra, "--no-history"], timeout=30)
 
     def mfsmon_json(self):
         r = self.mfsmon("--format", "json")
