@@ -147,7 +147,9 @@ std::string EvacuationClause(const RecoveryTrends& trends) {
             s = TrendClause(m, trends.history_samples);
     }
     if (trends.eta_ready_s && m.phase != Phase::kStalled) {
-        s += fmt::format("{}READY in about {}", s.empty() ? "" : ", ", Eta(*trends.eta_ready_s));
+        s += s.empty() ? "" : ", ";
+        s += *trends.eta_ready_s < 1 ? "READY due now"
+                                     : fmt::format("READY in about {}", Eta(*trends.eta_ready_s));
     }
     return s;
 }

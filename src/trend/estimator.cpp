@@ -319,8 +319,11 @@ std::optional<double> EtaToReady(const Trend& dependent, const std::optional<Chu
     const double d = known->Duration();
     const double pass_end = known->end + std::ceil((zero_at - kSameMoment - known->end) / d) * d;
     double ready = pass_end + d;
-    // A READY that should have come already (the pass ends are estimates): the next pass end.
-    if (ready < now) ready = PassEndFrom(*known, now);
+    // A READY that should have come already: just after a pass ends, the master's answer can
+    // still name the pass before (recorded on the 4.59.2 lab: a check 0.5 s after the end saw
+    // the old pass and NOT READY; READY came with the next check). Within half a pass it is
+    // due now; later, something sent the server back (a disconnection): the next pass end.
+    if (ready < now) ready = now - ready < d / 2 ? now : PassEndFrom(*known, now);
     const double eta = ready - now;
     if (!Finite(eta) || eta < 0) return std::nullopt;
     return eta;

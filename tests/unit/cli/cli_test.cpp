@@ -18,6 +18,7 @@
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 struct RunResult {
@@ -59,6 +60,16 @@ TEST(Cli, HelpAndVersionSucceed) {
     EXPECT_THAT(version.output, StartsWith("mfsmon "));
 }
 
+// `args` is refused: UNKNOWN (3), the status line starting with `status`, naming `problem`,
+// then the usage.
+void ExpectUsageError(const char* args, const char* status, const char* problem) {
+    RunResult r = Mfsmon(args);
+    EXPECT_EQ(r.exit_code, 3) << args << "\n" << r.output;
+    EXPECT_THAT(r.output, StartsWith(status)) << args;
+    EXPECT_THAT(r.output, HasSubstr(problem)) << args << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr("Usage")) << args;
+}
+
 TEST(Cli, BadArgumentsAreUnknownWithUsage) {
     // Every option with a value it must refuse, and the words that must name the problem.
     const char* cases[][2] = {
@@ -90,16 +101,14 @@ TEST(Cli, BadArgumentsAreUnknownWithUsage) {
         {"check replicas -H m --undergoal-critical 1e9", "invalid threshold range '1e9'"},
         {"check replicas -H m --marked-warning :5", "invalid threshold range ':5'"},
         {"check replicas -H m --marked-critical inf", "invalid threshold range 'inf'"},
+        {"check replicas -H m --stall-after 0", "stall-after must be"},
+        {"check replicas -H m --stall-after x", "stall-after must be"},
+        {"check replicas -H m --state-dir", "--state-dir"},
+        {"check replicas -H m --no-history=maybe", "no-history"},
         {"check replicas -H m --no-such-option", "no-such-option"},
         {"check replicas -H m extra", "extra"},
     };
-    for (const auto& c : cases) {
-        RunResult r = Mfsmon(c[0]);
-        EXPECT_EQ(r.exit_code, 3) << c[0] << "\n" << r.output;
-        EXPECT_THAT(r.output, StartsWith("MOOSEFS REPLICAS UNKNOWN - ")) << c[0];
-        EXPECT_THAT(r.output, HasSubstr(c[1])) << c[0];
-        EXPECT_THAT(r.output, HasSubstr("Usage")) << c[0];
-    }
+    for (const auto& c : cases) ExpectUsageError(c[0], "MOOSEFS REPLICAS UNKNOWN - ", c[1]);
 }
 
 TEST(Cli, MissingOrUnknownCommandIsUnknownWithUsage) {
@@ -110,6 +119,41 @@ TEST(Cli, MissingOrUnknownCommandIsUnknownWithUsage) {
         EXPECT_THAT(r.output, HasSubstr("subcommand")) << args;
         EXPECT_THAT(r.output, HasSubstr("Usage")) << args;
     }
+}
+
+TEST(Cli, StatusAndWatchRefuseBadArgumentsWithUsage) {
+    const char* cases[][2] = {
+        {"status -H m --format xml", "format must be text or json"},
+        {"status -H m --color sometimes", "--color"},
+        {"status -H m -t 0", "timeout must be"},
+        {"watch -H m -i 0", "interval must be"},
+        {"watch -H m -n x", "--count"},
+        {"watch -H m --format json", "--format"},
+    };
+    for (const auto& c : cases) ExpectUsageError(c[0], "MFSMON UNKNOWN - ", c[1]);
+}
+
+TEST(Cli, StatusOfAMasterThatIsNotThereIsUnknown) {
+    const std::string port = std::to_string(ClosedPort());
+    RunResult r = Mfsmon("status --no-history -t 2 -H 127.0.0.1:" + port);
+    EXPECT_EQ(r.exit_code, 3) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("Connection refused"));
+    r = Mfsmon("status --no-history --format json -t 2 -H 127.0.0.1:" + port);
+    EXPECT_EQ(r.exit_code, 3) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("\"check\": \"status\""));
+}
+
+TEST(Cli, WatchWithoutATerminalPrintsFramesAndStopsAfterCount) {
+    const std::string port = std::to_string(ClosedPort());
+    RunResult r = Mfsmon("watch -n 2 -i 0.1 -t 1 -H 127.0.0.1:" + port);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_THAT(r.output, Not(HasSubstr("\x1b[?1049h")));  // piped: no full screen
+    std::size_t frames = 0;
+    for (auto at = r.output.find("mfsmon watch"); at != std::string::npos;
+         at = r.output.find("mfsmon watch", at + 1)) {
+        ++frames;
+    }
+    EXPECT_EQ(frames, 2u) << r.output;
 }
 
 TEST(Cli, ControlCharactersInArgumentsStayOnOneLine) {

@@ -102,7 +102,8 @@ TEST_P(RecordedEvacuation, PhasesEtaAndReadyOnRealData) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Lab, RecordedEvacuation, ::testing::Values("evacuation-3.0.117.csv"),
+INSTANTIATE_TEST_SUITE_P(Lab, RecordedEvacuation,
+                         ::testing::Values("evacuation-3.0.117.csv", "evacuation-4.59.2.csv"),
                          [](const auto& info) {
                              std::string name = info.param;
                              name = name.substr(0, name.find(".csv"));
