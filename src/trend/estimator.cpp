@@ -44,6 +44,7 @@ TrendConfig Sane(const TrendConfig& c) {
     out.stall_after_s = Knob(c.stall_after_s, d.stall_after_s);
     out.tail_max_chunks = Knob(c.tail_max_chunks, d.tail_max_chunks);
     out.tail_max_share = Knob(c.tail_max_share, d.tail_max_share);
+    out.tail_window_s = Knob(c.tail_window_s, d.tail_window_s);
     out.max_gap_s = Knob(c.max_gap_s, d.max_gap_s);
     out.done_hold_s = Knob(c.done_hold_s, d.done_hold_s);
     out.significant_chunks = Knob(c.significant_chunks, d.significant_chunks);
@@ -244,8 +245,10 @@ std::string_view PhaseName(Phase p) {
 //  - kNoHistory: no rate (fewer than 2 trusted points min_span_s apart since the event
 //    started, the last restart or the last gap).
 //  - kTail: at most min(tail_max_chunks, tail_max_share * peak) chunks left and the window
-//    did not fall significantly: the bulk is done and the rest waits for the loop. The ETA
-//    is the end of the pass under way, not the remainder over the bulk rate.
+//    did not fall significantly, or the recent rate (tail_window_s) is under a third of the
+//    bulk's: the bulk is done and the rest waits for the loop. The ETA is the end of the
+//    pass under way (without the loop's timing: the remainder over its recent rate), not the
+//    remainder over the bulk rate.
 //  - kRecovering: anything else; eta = now / rate when the rate is positive.
 Trend Estimate(std::span<const Point> series, const std::optional<ChunkLoop>& loop,
                const TrendConfig& config) {
@@ -276,6 +279,11 @@ Trend Estimate(std::span<const Point> series, const std::optional<ChunkLoop>& lo
         std::max(c.stall_after_s, known_loop ? 2 * known_loop->Duration() : 0.0);
     const double stalled_for = SinceLastDecrease(event);
     const double tail_max = std::min(c.tail_max_chunks, c.tail_max_share * out.peak);
+    // The remainder's own pace, over the recent window only.
+    TrendConfig recent_window = c;
+    recent_window.rate_window_s = std::min(c.tail_window_s, c.rate_window_s);
+    const auto recent = MeasureRate(event.subspan(run_start), recent_window);
+    const bool slowed = fit && recent && fit->rate > 0 && recent->rate < fit->rate / 3;
 
     if (fit && -fall > noise) {
         out.phase = Phase::kGrowing;
@@ -284,11 +292,17 @@ Trend Estimate(std::span<const Point> series, const std::optional<ChunkLoop>& lo
         out.stalled_for_s = stalled_for;
     } else if (!fit) {
         out.phase = Phase::kNoHistory;
-    } else if (out.now <= tail_max && fall <= noise) {
+    } else if (out.now <= tail_max && (fall <= noise || slowed)) {
         out.phase = Phase::kTail;
         out.stalled_for_s = stalled_for;
-        // A pass ending right now did not reach them (or the value would be 0).
-        if (known_loop) out.eta_s = PassEndFrom(*known_loop, out.at + kSameMoment) - out.at;
+        if (recent) out.rate = recent->rate;  // what the remainder does, not what the bulk did
+        // A pass ending right now did not reach them (or the value would be 0). Without the
+        // loop's timing, the remainder's own pace is the best there is.
+        if (known_loop) {
+            out.eta_s = PassEndFrom(*known_loop, out.at + kSameMoment) - out.at;
+        } else if (recent && recent->rate > 0) {
+            out.eta_s = out.now / recent->rate;
+        }
     } else {
         out.phase = Phase::kRecovering;
         if (fit->rate > 0) out.eta_s = out.now / fit->rate;

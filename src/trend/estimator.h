@@ -62,6 +62,11 @@ struct TrendConfig {
     // At most this many chunks, and at most this share of the event's peak, count as a tail.
     double tail_max_chunks = 50;
     double tail_max_share = 0.10;
+    // A remainder that still trickles down counts as a tail too, once its rate over this
+    // recent window (at least 3 points) is under a third of the bulk rate: the last chunks
+    // wait for the loop, and count / bulk rate would promise an end that never comes
+    // (recorded on the 3.0.117 demo cluster: 42 chunks left, "5 s" said for 50 s).
+    double tail_window_s = 30;
     // Points farther apart than this are a gap in sampling: no rate is measured across it.
     double max_gap_s = 3600;
     // kDone is reported while the event's end is at most this old; later it is kHealthy.

@@ -398,12 +398,35 @@ TEST(Estimate, TailWithUnknownLoopHasNoEta) {
     EXPECT_FALSE(t.eta_s);
 }
 
-TEST(Estimate, TailStillFallingInTheWindowIsRecovering) {
-    // Just after the bulk: the window still falls, so the ETA is the rate's.
-    const Trend t = EstimateOf(BulkThenTail(60).points(), LoopEndingAt(kT0, 300));
+TEST(Estimate, RemainderFlatOverTheRecentWindowIsATailWhileTheLongWindowStillFalls) {
+    // 60 s after the bulk the 10-minute window still falls, but the last 30 s did not move:
+    // the remainder waits for the loop, so the ETA is the pass's, not 10 / 3.5 s.
+    const Series s = BulkThenTail(60);
+    const Trend t = EstimateOf(s.points(), LoopEndingAt(s.t() - 100, 300));
+    EXPECT_EQ(t.phase, Phase::kTail);
+    ASSERT_TRUE(t.eta_s);
+    EXPECT_NEAR(*t.eta_s, 200, 1e-6);
+}
+
+TEST(Estimate, JustAfterTheBulkItIsStillRecovering) {
+    // 10 s after the bulk the recent window still holds the bulk's fall.
+    const Trend t = EstimateOf(BulkThenTail(10).points(), LoopEndingAt(kT0, 300));
     EXPECT_EQ(t.phase, Phase::kRecovering);
     ASSERT_TRUE(t.eta_s);
     EXPECT_LT(*t.eta_s, 60);
+}
+
+TEST(Estimate, ATricklingRemainderIsATailWithItsOwnRate) {
+    // 2000 chunks at 3.5/s, then the last 40 at 0.2/s: a tail; without the loop's timing
+    // its ETA is the remainder over its own rate (200 s), not over the bulk's (11 s).
+    Series s(0);
+    s.Add(30, 2000).RampTo(40, 3.5, 30).RampTo(30, 0.2, 10);
+    const Trend t = EstimateOf(s.points());
+    EXPECT_EQ(t.phase, Phase::kTail);
+    ASSERT_TRUE(t.rate);
+    EXPECT_WITHIN(*t.rate, 0.2, 0.05);
+    ASSERT_TRUE(t.eta_s);
+    EXPECT_WITHIN(*t.eta_s, 30 / 0.2, 0.1);
 }
 
 TEST(Estimate, TailFlatForTooLongIsStalled) {

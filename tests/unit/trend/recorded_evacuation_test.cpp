@@ -69,6 +69,8 @@ TEST_P(RecordedEvacuation, PhasesEtaAndReadyOnRealData) {
         if (t.phase == Phase::kRecovering && t.eta_s) {
             ASSERT_TRUE(t.rate);
             EXPECT_GT(*t.rate, 0);
+        }
+        if ((t.phase == Phase::kRecovering || t.phase == Phase::kTail) && t.eta_s) {
             etas.push_back(r.t + *t.eta_s);  // when the copies are expected done
         }
         if (t.now == 0 && r.mfr_status == 1 && loop) {
@@ -82,6 +84,10 @@ TEST_P(RecordedEvacuation, PhasesEtaAndReadyOnRealData) {
     ASSERT_NE(first_done, phases.end());
     EXPECT_LT(first_recovering, first_done);
     EXPECT_EQ(phases.back(), Phase::kDone);
+    // 4.59.2's copies slowed to a trickle, then 1 chunk waited 47 s for the loop: a tail
+    // before done. (3.0.117's bulk ran to 0 at the loop's pace: no tail there.)
+    const bool tail = std::find(phases.begin(), phases.end(), Phase::kTail) != phases.end();
+    EXPECT_EQ(tail, std::string(GetParam()).find("4.59.2") != std::string::npos);
 
     // The copies' ETA converges: the expected end moves less and less.
     ASSERT_GE(etas.size(), 6u);
@@ -93,7 +99,10 @@ TEST_P(RecordedEvacuation, PhasesEtaAndReadyOnRealData) {
     }();
     const std::size_t n = etas.size();
     EXPECT_LT(std::abs(etas[n - 1] - copies_done), std::abs(etas[0] - copies_done) + 1.0);
-    EXPECT_LT(std::abs(etas[n - 1] - copies_done), 10.0);
+    // The last estimate is a tail's (the end of the pass that reaches the last chunks) or the
+    // bulk's: never too early by more than a check interval, never late by more than a pass.
+    EXPECT_LE(copies_done, etas[n - 1] + 4.0);
+    EXPECT_LT(etas[n - 1] - copies_done, 60.0 + 4.0);
 
     // READY estimates once the copies were done: right within a check interval (~2 s).
     ASSERT_FALSE(ready_etas.empty());
