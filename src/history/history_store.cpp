@@ -361,8 +361,8 @@ std::vector<model::TrendSample> DecodeAll(const std::vector<RawSample>& raw,
 // Writing: the sample, then retention over its series, in one transaction.
 
 // Keys of the series to drop: older than max_age before the newest, or beyond the newest
-// max_rows. One walk from the newest back (the series is at most max_rows + 1 long once
-// retention has run).
+// max_rows. One walk from the newest back over the whole series: run on about one write in
+// Retention::row_cap_every (RowCapDue), so a series may exceed max_rows in between.
 int CollectExpired(MDB_cursor* cur, const std::string& prefix, const Retention& retention,
                    std::vector<std::string>& expired) {
     MDB_val k{}, v{};
@@ -386,8 +386,37 @@ int CollectExpired(MDB_cursor* cur, const std::string& prefix, const Retention& 
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+// Keys of the series older than max_age before `newest`: from the oldest forward, stopping at
+// the first young one, so a write usually touches one key here (measured: walking the whole
+// series on every write was most of the history's cost per check).
+int CollectAged(MDB_cursor* cur, const std::string& prefix, std::uint64_t newest,
+                const Retention& retention, std::vector<std::string>& expired) {
+    const std::string probe = TimeKey(prefix, 0);
+    MDB_val k = Val(probe), v{};
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    const std::uint64_t max_age = Millis(retention.max_age);
+    while (rc == 0) {
+        const std::optional<std::uint64_t> t = KeyTime(k, prefix);
+        if (!t || newest - *t <= max_age) break;
+        expired.emplace_back(static_cast<const char*>(k.mv_data), k.mv_size);
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+// About one write in `every` walks the whole series for the row cap; which one is a hash of
+// the sample's time, so no regular check interval can miss it for ever.
+bool RowCapDue(std::uint64_t time, std::size_t every) {
+    if (every <= 1) return true;
+    std::uint64_t z = time + 0x9e3779b97f4a7c15ull;  // splitmix64's finaliser
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return ((z ^ (z >> 31)) % every) == 0;
+}
+
 int PutAndExpire(MDB_txn* txn, const std::string& prefix, const std::string& key,
-                 const std::vector<std::uint8_t>& value, const Retention& retention) {
+                 std::uint64_t time, const std::vector<std::uint8_t>& value,
+                 const Retention& retention) {
     MDB_dbi dbi = 0;
     int rc = OpenMainDb(txn, dbi);
     if (rc != 0) return rc;
@@ -399,7 +428,14 @@ int PutAndExpire(MDB_txn* txn, const std::string& prefix, const std::string& key
     rc = mdb_cursor_open(txn, dbi, &cur);
     if (rc != 0) return rc;
     std::vector<std::string> expired;
-    rc = CollectExpired(cur, prefix, retention, expired);
+    if (RowCapDue(time, retention.row_cap_every)) {
+        rc = CollectExpired(cur, prefix, retention, expired);
+    } else {
+        MDB_val nk{}, nv{};
+        rc = SeekNewest(cur, prefix, nk, nv);
+        const std::optional<std::uint64_t> newest = rc == 0 ? KeyTime(nk, prefix) : std::nullopt;
+        if (newest) rc = CollectAged(cur, prefix, *newest, retention, expired);
+    }
     mdb_cursor_close(cur);
     for (const std::string& old : expired) {
         if (rc != 0) break;
@@ -422,7 +458,7 @@ StepResult WriteSample(MDB_env* env, const std::string& prefix, const model::Tre
         MDB_txn* txn = nullptr;
         int rc = mdb_txn_begin(env, nullptr, 0, &txn);
         if (rc == 0) {
-            rc = PutAndExpire(txn, prefix, key, value, retention);
+            rc = PutAndExpire(txn, prefix, key, OrderedTime(sample.time_ms), value, retention);
             if (rc == 0) {
                 rc = mdb_txn_commit(txn);
             } else {

@@ -32,6 +32,10 @@ struct SeriesKey {
 struct Retention {
     std::chrono::seconds max_age{std::chrono::hours(24 * 8)};
     std::size_t max_rows = 20000;  // per series
+    // The age is applied on every write (from the oldest, usually one key looked at); the row
+    // cap needs a walk over the whole series, done on about one write in this many (chosen by
+    // a hash of the sample's time), so a series may exceed max_rows by the writes in between.
+    std::size_t row_cap_every = 64;
 };
 
 // What a caller may read back: samples within `window` before the newest, at most `max_rows`

@@ -108,6 +108,7 @@ TEST_F(HistoryStoreTest, RetentionDropsSamplesOlderThanMaxAgeBeforeTheNewest) {
 
 TEST_F(HistoryStoreTest, RetentionKeepsAtMostMaxRowsPerSeries) {
     options_.retention.max_rows = 5;
+    options_.retention.row_cap_every = 1;  // the cap's walk on every write
     const SeriesKey other{"other:9421", 7};
     for (int i = 0; i < 3; ++i) Record(options_, other, kT0 + i);
     for (int i = 0; i < 12; ++i) Record(options_, kKey, kT0 + i * kMinute);
@@ -115,6 +116,20 @@ TEST_F(HistoryStoreTest, RetentionKeepsAtMostMaxRowsPerSeries) {
                 ElementsAre(kT0 + 7 * kMinute, kT0 + 8 * kMinute, kT0 + 9 * kMinute,
                             kT0 + 10 * kMinute, kT0 + 11 * kMinute));
     EXPECT_EQ(Stored(options_, other).size(), 3u);  // another series is not touched
+}
+
+TEST_F(HistoryStoreTest, TheRowCapIsAppliedOnSomeWritesAndTheAgeOnEvery) {
+    options_.retention.max_rows = 5;
+    options_.retention.max_age = std::chrono::seconds(30 * 60);
+    options_.retention.row_cap_every = 1000000;  // practically never: the age alone
+    for (int i = 0; i < 40; ++i) Record(options_, kKey, kT0 + i * kMinute);
+    // 31 within 30 min of the newest (39 min): the age dropped the others on every write,
+    // the cap (5) was not walked.
+    EXPECT_EQ(Stored(options_, kKey).size(), 31u);
+    EXPECT_EQ(Stored(options_, kKey).front(), kT0 + 9 * kMinute);
+    options_.retention.row_cap_every = 1;
+    Record(options_, kKey, kT0 + 40 * kMinute);
+    EXPECT_EQ(Stored(options_, kKey).size(), 5u);
 }
 
 TEST_F(HistoryStoreTest, ReadsOnlyTheWindowBeforeTheNewest) {
