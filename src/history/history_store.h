@@ -1,7 +1,7 @@
 // The history store: one LMDB environment per state directory (history.mdb + its lock file),
 // holding one series of trend samples per cluster. Chosen over SQLite by measurement (see
-// bench/history_store_bench.cpp and docs/history.md): LMDB's open + read + one put + commit
-// fits inside a 4 ms check, SQLite's WAL open alone does not.
+// bench/history_store_bench.cpp and docs/history.md): per check run LMDB's open + read + one
+// put + commit cost half of what SQLite's WAL open + select + insert + close do.
 //
 // Every failure is a value (HistoryNote) and never changes a check's state: a directory that
 // cannot be written, a store another run holds longer than the wait allows, a corrupt or
