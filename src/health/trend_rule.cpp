@@ -149,7 +149,7 @@ std::string EvacuationClause(const RecoveryTrends& trends) {
     if (trends.eta_ready_s && m.phase != Phase::kStalled) {
         s += s.empty() ? "" : ", ";
         s += *trends.eta_ready_s < 1 ? "READY due now"
-                                     : fmt::format("READY in about {}", Eta(*trends.eta_ready_s));
+                                     : fmt::format("READY within {}", Eta(*trends.eta_ready_s));
     }
     return s;
 }

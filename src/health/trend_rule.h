@@ -21,7 +21,9 @@ std::string RateText(double per_second);
 // `history_samples` 0 says "no history yet" instead of "measuring".
 std::string TrendClause(const trend::Trend& t, std::size_t history_samples);
 
-// The clause for the marked-disk dependents: "evacuating 2/s, READY in about 6 min".
+// The clause for the marked-disk dependents: "evacuating 2/s, READY within 6 min". READY is
+// estimated as an upper bound: the end of the pass after the one in which the copies are
+// done; it comes a pass earlier when the loop had already passed the last chunks.
 std::string EvacuationClause(const RecoveryTrends& trends);
 
 // Why recovery may be stalled, as far as the check can see (empty when it cannot):

@@ -124,7 +124,7 @@ std::string RenderWatchScreen(const model::ClusterSnapshot& snap, const health::
         for (auto& m : marked) lines.push_back(std::move(m));
         TrendRow(lines, "still depending", trends.marked, style);
         if (trends.eta_ready_s && trends.marked.phase != Phase::kStalled) {
-            lines.push_back(fmt::format("  READY in about {}", Eta(trends.eta_ready_s)));
+            lines.push_back(fmt::format("  READY within {}", Eta(trends.eta_ready_s)));
         }
     }
     lines.push_back("");

@@ -103,6 +103,9 @@ struct Trend {
 Trend Estimate(std::span<const Point> series, const std::optional<ChunkLoop>& loop,
                const TrendConfig& config);
 
+// An upper bound: READY comes a pass earlier when the loop had already passed the last
+// chunks before they were copied (recorded on the demo cluster; the 3.0.117 and 4.59.2 lab
+// recordings came at the bound).
 // Seconds from `now` (normally Trend::at) until a disk marked for removal is READY: the
 // dependent chunks' ETA (Trend::eta_s) to reach 0, then the rest of the loop pass that is
 // under way at that moment, then one full pass without deficit (the master's mfr state
