@@ -9,10 +9,9 @@
 #include "health/assemble.h"
 #include "health/chunkservers_rule.h"
 #include "health/classes_rule.h"
+#include "health/cluster_health.h"
 #include "health/disks_rule.h"
-#include "health/files_rule.h"
 #include "health/master_rule.h"
-#include "health/replicas_rule.h"
 #include "health/space_rule.h"
 #include "health/stall_causes.h"
 #include "model/trend_sample_builder.h"
@@ -158,62 +157,13 @@ health::MasterRules MasterRulesOf(const ClusterCheckOptions& o) {
     return r;
 }
 
-// The replica rule reads the matrices as `check replicas` does; in `check health` it is one
-// area among the others.
-health::Evaluation ReplicasArea(const model::ClusterSnapshot& snap,
-                                const health::ReplicasThresholds& t,
-                                const health::RecoveryTrends& trends,
-                                const health::StallCauses& causes) {
-    health::Evaluation ev;
-    const auto* matrices = health::NeedPart(snap.matrices, "the chunk matrix (CHUNKS_MATRIX)", ev);
-    if (matrices == nullptr) return ev;
-    model::ReplicaSnapshot rs;
-    rs.master_host = snap.master_host;
-    rs.master_port = snap.master_port;
-    rs.info = snap.info;
-    rs.matrices = *matrices;
-    health::Report r = health::EvaluateReplicas(rs, t, trends.enabled ? &trends : nullptr, causes);
-    ev.findings = std::move(r.findings);
-    ev.perfdata = std::move(r.perfdata);
-    ev.details = std::move(r.details);
-    ev.ok_summary = r.summary;
-    return ev;
-}
-
-// `check health` is one check for thousands of servers: of an area whose long output lists
-// every server, disk or class, it keeps the first `lines` (the area's totals; the rest stays
-// in the area's own check) and the perfdata that is no per-server detail (not droppable).
-health::Evaluation Totals(health::Evaluation area, std::size_t lines) {
-    area.details.resize(std::min(area.details.size(), lines));
-    std::erase_if(area.perfdata, [](const health::Perfdatum& p) { return p.droppable; });
-    return area;
-}
-
 // Every area with its default rules (the replica ranges and --max-paths aside), joined.
 health::Evaluation HealthOf(const ClusterCheckOptions& o, const model::ClusterSnapshot& snap,
                             const health::RecoveryTrends& trends) {
-    health::Evaluation files, cs, disks, space, master, classes;
-    health::EvaluateFiles(snap, o.max_paths, files);
-    health::EvaluateChunkservers(snap, health::ChunkserverRules::Defaults(), cs);
-    health::EvaluateDisks(snap, health::DiskRules::Defaults(), disks);
-    health::EvaluateSpace(snap, health::SpaceRules::Defaults(), space);
-    health::EvaluateMaster(snap, health::MasterRules::Defaults(), master);
-    health::EvaluateClasses(snap, classes);
-    // What the other areas found may be why recovery stalls.
-    const health::Evaluation* areas[] = {&cs, &space, &classes};
-    const health::StallCauses causes = health::StallCausesOf(snap, areas);
-    // Perfdata labels are prefixed by area: "used" means different things in each.
-    health::Evaluation ev;
-    health::Append(ev, ReplicasArea(snap, ReplicasThresholdsOf(o.replica_ranges), trends, causes),
-                   "replicas");
-    health::Append(ev, std::move(files), "files");
-    health::Append(ev, Totals(std::move(cs), 1), "chunkservers");
-    health::Append(ev, Totals(std::move(disks), 2), "disks");
-    health::Append(ev, std::move(space), "space");
-    health::Append(ev, std::move(master), "master");
-    health::Append(ev, Totals(std::move(classes), 1), "classes");
-    ev.ok_summary = "no problems found";
-    return ev;
+    health::ClusterHealthRules rules;
+    rules.replicas = ReplicasThresholdsOf(o.replica_ranges);
+    rules.max_paths = o.max_paths;
+    return health::EvaluateClusterHealth(snap, rules, trends);
 }
 
 health::Evaluation Evaluate(const ClusterCheckOptions& o, const model::ClusterSnapshot& snap,
@@ -329,11 +279,7 @@ collect::PartSet HealthParts() {
 
 health::Report HealthReport(const model::ClusterSnapshot& snapshot,
                             const health::RecoveryTrends& trends) {
-    ClusterCheckOptions o;
-    o.check = ClusterCheck::kHealth;
-    health::Evaluation ev = HealthOf(o, snapshot, trends);
-    std::string ok = std::move(ev.ok_summary);
-    return health::Assemble(std::move(ev), {}, std::move(ok));
+    return health::ClusterHealthReport(snapshot, trends);
 }
 
 int RunClusterCheck(const ClusterCheckOptions& o) {
