@@ -20,7 +20,7 @@ all_targets=(info_decoder_fuzz chunks_matrix_decoder_fuzz threshold_range_fuzz r
   cserv_list_decoder_fuzz mlog_list_decoder_fuzz hdd_list_decoder_fuzz
   chunks_test_info_decoder_fuzz fs_test_info_decoder_fuzz missing_chunks_decoder_fuzz
   mass_resolve_paths_decoder_fuzz sclass_info_decoder_fuzz module_info_decoder_fuzz
-  sample_codec_fuzz)
+  sample_codec_fuzz exporter_request_fuzz)
 targets=(${FUZZ_TARGETS:-${all_targets[@]}})
 
 echo "== configure and build ($out)"
@@ -130,6 +130,15 @@ unhex 000300ea01000300ea00006b0feb45c49979e3000000000000 | put "$seeds/module_in
 unhex 00043b040100043b0400006b0feb4f2fd73a51000000000000 | put "$seeds/module_info_decoder_fuzz"
 # Stored samples (history/sample_codec.h) without their CRC: kept under fuzz/seeds/.
 for f in fuzz/seeds/sample_codec_fuzz/*; do put "$seeds/sample_codec_fuzz" <"$f"; done
+
+# The exporter's HTTP input (fuzz/exporter_request_fuzz.cpp): allow-list entries, a /probe
+# target and a header value, one per line.
+for req in $'10.0.0.0/8,mfsmaster:9421,[fd00::1]:9421\n10.1.2.3:9421\n10' \
+           $'fd00::/8\n[fd00::5]\n0.2' $'Host\nHOST\ngzip;q=0' $'\n\n' \
+           $'192.0.2.0/24,::ffff:10.0.0.0/104\n::ffff:10.1.2.3\ndeflate, gzip;q=0.5' \
+           $'10.0.0.0/33,a b,\n[::1]:9421\n*' $'mfsmaster\nmfsmaster:0\ngzip; q=0.000'; do
+  printf '%s' "$req" | put "$seeds/exporter_request_fuzz"
+done
 
 for t in "${targets[@]}"; do
   n=$(find "$seeds/$t" -type f | wc -l)

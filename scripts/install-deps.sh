@@ -10,6 +10,9 @@ packages=(
   liblmdb-dev lmdb-utils libsqlite3-dev zlib1g-dev
   # the test of `mfsmon watch` reads its screen from a real terminal
   tmux
+  # the Prometheus exporter (mfsmon-exporter), and for its tests and benchmark: promtool and a
+  # real Prometheus server, curl, wrk
+  prometheus-cpp-dev libcivetweb-dev prometheus curl wrk
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev
   python3 iproute2 procps time

@@ -9,6 +9,7 @@
 #include "cli/check_replicas_command.h"
 #include "cli/cluster_checks.h"
 #include "cli/explain_command.h"
+#include "cli/exporter_command.h"
 #include "cli/status_command.h"
 #include "common/printable.h"
 
@@ -52,6 +53,10 @@ std::string OnlyCheck(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+    // Everything after "exporter" belongs to mfsmon-exporter (its own --help lists it).
+    if (argc >= 2 && std::string(argv[1]) == "exporter") {
+        return mfsmon::cli::ExecExporter(argc, argv);
+    }
     CLI::App app{"mfsmon - fast MooseFS monitoring (Nagios/Icinga checks, JSON)", "mfsmon"};
     app.set_version_flag("-V,--version", "mfsmon " MFSMON_VERSION);
     app.require_subcommand(1);
@@ -80,7 +85,8 @@ int main(int argc, char** argv) {
         "  health        all of the above in one check, with finding codes and --mute\n"
         "mfsmon status shows the whole cluster with recovery progress and ETA; mfsmon watch "
         "refreshes it in place.\n"
-        "mfsmon explain [CODE] says what a finding code means and what to do.");
+        "mfsmon explain [CODE] says what a finding code means and what to do.\n"
+        "mfsmon exporter [OPTIONS] runs the Prometheus exporter (mfsmon-exporter --help).");
     // `explain` is a sibling of `check`: once argv names a check it cannot be reached (the
     // root takes one subcommand), so it is built only when no check is named.
     mfsmon::cli::ExplainOptions explain;

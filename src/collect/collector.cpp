@@ -78,7 +78,7 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
     snap.master_port = request.port;
     snap.collected_at = static_cast<std::int64_t>(std::time(nullptr));
 
-    MasterSession session(request.host, request.port);
+    MasterSession session(request.host, request.port, request.pool);
     if (auto st = session.Connect(deadline); !st) return st.error();
 
     // First write: INFO and the requests every supported master accepts as they are.
@@ -235,6 +235,9 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
         }
     }
 
+    // Every master answer is read (or the connection is gone): the connection is in step.
+    session.Release();
+
     if (parts.Has(Part::kDisks)) {
         if (!snap.chunkservers || !*snap.chunkservers) {
             snap.disks.emplace(MakeError(
@@ -247,7 +250,10 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
             for (const auto& cs : snap.chunkservers->value()) {
                 if (!cs.connected() || cs.port == 0) continue;
                 asked.push_back(&cs);
-                targets.push_back({model::Ipv4Text(cs.ip), cs.port});
+                std::string host = model::Ipv4Text(cs.ip);
+                const int reuse =
+                    request.pool != nullptr ? request.pool->TakeChunkserver(host, cs.port) : -1;
+                targets.push_back({std::move(host), cs.port, reuse});
             }
             transport::ExchangeRequest hdd{protocol::kCltocsHddList,
                                            {},
@@ -256,7 +262,12 @@ Result<model::ClusterSnapshot> Collect(const CollectRequest& request,
                                            protocol::CommandName(Command::kHddList)};
             transport::ExchangeLimits limits{request.per_chunkserver,
                                              request.max_open_chunkservers};
-            auto answers = transport::ExchangeAll(targets, hdd, limits, deadline);
+            std::vector<int> kept;
+            auto answers = transport::ExchangeAll(targets, hdd, limits, deadline,
+                                                  request.pool != nullptr ? &kept : nullptr);
+            for (std::size_t i = 0; i < kept.size(); ++i) {
+                request.pool->GiveBackChunkserver(targets[i].host, targets[i].port, kept[i]);
+            }
             std::vector<model::ServerDisks> disks;
             disks.reserve(asked.size());
             for (std::size_t i = 0; i < asked.size(); ++i) {

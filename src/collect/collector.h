@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string>
 
+#include "collect/connection_pool.h"
 #include "collect/parts.h"
 #include "common/result.h"
 #include "model/cluster_snapshot.h"
@@ -35,6 +36,9 @@ struct CollectRequest {
     std::size_t max_open_chunkservers = 64;
     // Missing files are resolved to paths for this many distinct inodes.
     std::size_t resolve_paths = 10;
+    // A long-running collector (the exporter) keeps connections here between collections;
+    // nullptr (a check): every connection is opened for this collection and closed after it.
+    ConnectionPool* pool = nullptr;
 };
 
 Result<model::ClusterSnapshot> Collect(const CollectRequest& request,

@@ -12,11 +12,45 @@ constexpr int kMaxReconnects = 1;
 
 }  // namespace
 
-Status MasterSession::Connect(const transport::Deadline& deadline) {
+Status MasterSession::OpenFresh(const transport::Deadline& deadline) {
+    borrowed_ = false;
+    answers_ = 0;
     auto conn = transport::Connection::Open(host_, port_, deadline);
     if (!conn) return conn.error();
     conn_.emplace(std::move(*conn));
     return OkStatus();
+}
+
+Status MasterSession::Connect(const transport::Deadline& deadline) {
+    if (pool_ != nullptr) {
+        if (auto lent = pool_->TakeMaster(host_, port_)) {
+            conn_.emplace(std::move(*lent));
+            borrowed_ = true;
+            answers_ = 0;
+            return OkStatus();
+        }
+    }
+    return OpenFresh(deadline);
+}
+
+Status MasterSession::ReplaceBorrowed(const transport::Deadline& deadline) {
+    conn_.reset();
+    if (auto st = OpenFresh(deadline); !st) {
+        broken_ = st.error();
+        return st;
+    }
+    if (auto st = Write(outstanding_, deadline); !st) {
+        conn_.reset();
+        broken_ = st.error();
+        return st;
+    }
+    return OkStatus();
+}
+
+void MasterSession::Release() {
+    if (pool_ == nullptr || !conn_ || !queued_.empty() || !outstanding_.empty()) return;
+    pool_->GiveBackMaster(host_, port_, std::move(*conn_));
+    conn_.reset();
 }
 
 void MasterSession::Queue(MasterRequest request) {
@@ -44,14 +78,18 @@ Status MasterSession::Flush(const transport::Deadline& deadline) {
     // A failed write (the master closed on an earlier request) keeps the connection for
     // reading: answers already sent are still there, and the Read() that fails next
     // reconnects once and sends everything unanswered again, this batch included.
-    return Write(batch, deadline);
+    auto st = Write(batch, deadline);
+    if (!st && UnusedBorrowed() && st.error().kind != ErrorKind::kTimeout) {
+        return ReplaceBorrowed(deadline);  // closed while idle in the pool
+    }
+    return st;
 }
 
 void MasterSession::Reconnect(const transport::Deadline& deadline) {
     conn_.reset();
     if (reconnects_ >= kMaxReconnects || outstanding_.empty() || deadline.Expired()) return;
     ++reconnects_;
-    if (auto st = Connect(deadline); !st) {
+    if (auto st = OpenFresh(deadline); !st) {
         broken_ = st.error();
         return;
     }
@@ -80,7 +118,21 @@ Result<transport::Frame> MasterSession::Read(const transport::Deadline& deadline
     }
     auto frame = conn_->ReadReply(protocol::AnswerType(request.command), request.max_answer_length,
                                   name, deadline);
-    if (frame) return frame;
+    if (frame) {
+        ++answers_;
+        return frame;
+    }
+    if (UnusedBorrowed() &&
+        (frame.error().kind == ErrorKind::kClosed || frame.error().kind == ErrorKind::kIo)) {
+        // Closed while idle in the pool: this request was never seen by the master.
+        outstanding_.push_front(std::move(request));
+        if (auto st = ReplaceBorrowed(deadline); !st) {
+            outstanding_.pop_front();
+            return MakeError(st.error().kind,
+                             fmt::format("{} not answered: {}", name, st.error().message));
+        }
+        return Read(deadline);
+    }
     if (frame.error().kind == ErrorKind::kTimeout) {
         // The run's time is up: nothing more can be asked.
         conn_.reset();

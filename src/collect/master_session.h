@@ -7,6 +7,11 @@
 // the session reconnects ONCE and sends the requests still unanswered again. A second failure
 // leaves the rest unanswered, each with an error that says why. A timeout ends the session:
 // the deadline is the run's.
+//
+// With a ConnectionPool (the exporter), Connect() borrows an idle connection when there is
+// one, and Release() gives it back once every answer is read. A borrowed connection the
+// master has closed meanwhile fails on its first write or read: that costs a fresh connect
+// and a resend, not the one reconnect a real failure gets.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "collect/connection_pool.h"
 #include "common/result.h"
 #include "protocol/command_ids.h"
 #include "transport/connection.h"
@@ -30,7 +36,8 @@ struct MasterRequest {
 
 class MasterSession {
   public:
-    MasterSession(std::string host, std::uint16_t port) : host_(std::move(host)), port_(port) {}
+    MasterSession(std::string host, std::uint16_t port, ConnectionPool* pool = nullptr)
+        : host_(std::move(host)), port_(port), pool_(pool) {}
 
     Status Connect(const transport::Deadline& deadline);
 
@@ -43,13 +50,25 @@ class MasterSession {
 
     int reconnects() const { return reconnects_; }
 
+    // Gives the connection back to the pool when it is in step (nothing queued or waiting
+    // for an answer); otherwise it is closed with the session.
+    void Release();
+
   private:
     Status Write(const std::deque<MasterRequest>& requests, const transport::Deadline& deadline);
     void Reconnect(const transport::Deadline& deadline);
+    Status OpenFresh(const transport::Deadline& deadline);
+    // A borrowed connection that has not answered yet failed: connect anew and send what is
+    // unanswered again.
+    Status ReplaceBorrowed(const transport::Deadline& deadline);
+    bool UnusedBorrowed() const { return borrowed_ && answers_ == 0; }
 
     std::string host_;
     std::uint16_t port_;
+    ConnectionPool* pool_;
     std::optional<transport::Connection> conn_;
+    bool borrowed_ = false;      // conn_ came from the pool
+    std::uint64_t answers_ = 0;  // read on conn_
     std::vector<MasterRequest> queued_;
     std::deque<MasterRequest> outstanding_;
     int reconnects_ = 0;

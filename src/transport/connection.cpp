@@ -44,12 +44,26 @@ Result<AddrInfoPtr> Resolve(const std::string& host, std::uint16_t port, const D
     addrinfo* found = nullptr;
     if (getaddrinfo(host.c_str(), service.c_str(), &hints, &found) == 0) return AddrInfoPtr(found);
 
-    hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
-    gaicb request{};
-    request.ar_name = host.c_str();
-    request.ar_service = service.c_str();
-    request.ar_request = &hints;
-    gaicb* list[1] = {&request};
+    // The request lives on the heap: a lookup that cannot be cancelled keeps running in
+    // glibc's thread and writes into it later. A check exits soon after; the exporter lives
+    // on, so such a request is left allocated (one per lookup that outlived its deadline)
+    // rather than freed under glibc's feet.
+    struct Lookup {
+        std::string name;
+        std::string service;
+        addrinfo hints{};
+        gaicb request{};
+    };
+    auto lookup = std::make_unique<Lookup>();
+    lookup->name = host;
+    lookup->service = service;
+    lookup->hints.ai_family = AF_UNSPEC;
+    lookup->hints.ai_socktype = SOCK_STREAM;
+    lookup->hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+    lookup->request.ar_name = lookup->name.c_str();
+    lookup->request.ar_service = lookup->service.c_str();
+    lookup->request.ar_request = &lookup->hints;
+    gaicb* list[1] = {&lookup->request};
     if (int rc = getaddrinfo_a(GAI_NOWAIT, list, 1, nullptr); rc != 0) {
         return MakeError(ErrorKind::kResolve,
                          fmt::format("cannot resolve {}: {}", host, gai_strerror(rc)));
@@ -57,18 +71,21 @@ Result<AddrInfoPtr> Resolve(const std::string& host, std::uint16_t port, const D
     while (true) {
         int ms = deadline.RemainingMs();
         timespec wait{ms / 1000, static_cast<long>(ms % 1000) * 1000000L};
-        const gaicb* waiting[1] = {&request};
+        const gaicb* waiting[1] = {&lookup->request};
         int rc = gai_suspend(waiting, 1, &wait);
-        int status = gai_error(&request);
-        if (status == 0) return AddrInfoPtr(request.ar_result);
+        int status = gai_error(&lookup->request);
+        if (status == 0) return AddrInfoPtr(lookup->request.ar_result);
         if (status != EAI_INPROGRESS) {
             return MakeError(ErrorKind::kResolve,
                              fmt::format("cannot resolve {}: {}", host, gai_strerror(status)));
         }
         if (deadline.Expired() || rc == EAI_AGAIN) {
-            gai_cancel(&request);
-            // A request that cannot be cancelled keeps running in glibc's thread; the
-            // process exits soon after an UNKNOWN anyway.
+            const int cancel = gai_cancel(&lookup->request);
+            if (cancel == EAI_ALLDONE && gai_error(&lookup->request) == 0) {
+                freeaddrinfo(lookup->request.ar_result);  // it ended just now: too late
+            } else if (cancel == EAI_NOTCANCELED) {
+                (void)lookup.release();  // still running: see above
+            }
             return MakeError(ErrorKind::kTimeout,
                              fmt::format("timeout: resolving {} took longer than {}", host,
                                          SecondsText(deadline)));

@@ -39,6 +39,8 @@ class Connection {
                             std::string_view request_name, const Deadline& deadline);
 
     const std::string& peer() const { return peer_; }
+    // The socket, for keeping an idle connection alive (collect/connection_pool.h).
+    int fd() const { return fd_; }
 
   private:
     Connection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}

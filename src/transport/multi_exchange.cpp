@@ -71,6 +71,11 @@ class OwnedFd {
         fd_ = fd;
     }
     int get() const { return fd_; }
+    int Release() {
+        const int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
 
   private:
     int fd_ = -1;
@@ -91,6 +96,7 @@ struct Slot {
     std::uint32_t length = 0;  // of the frame being read
     Frame frame;
     std::size_t nops = 0;
+    bool reused = false;  // asked on a kept socket, not a fresh connection
 };
 
 Error ConnectFailed(std::string_view peer, int err) {
@@ -104,8 +110,10 @@ Error ConnectFailed(std::string_view peer, int err) {
 class Exchange {
   public:
     Exchange(std::span<const ExchangeTarget> targets, const ExchangeRequest& request,
-             const ExchangeLimits& limits, const Deadline& run)
-        : request_(request),
+             const ExchangeLimits& limits, const Deadline& run, std::vector<int>* kept)
+        : kept_(kept),
+          reuse_(targets.size()),
+          request_(request),
           limits_(limits),
           run_(run),
           wire_request_(EncodeFrame(request.request_type, request.request_payload)),
@@ -114,8 +122,10 @@ class Exchange {
           buffer_(kReadChunk) {
         peers_.reserve(targets.size());
         addresses_.reserve(targets.size());
+        if (kept_ != nullptr) kept_->assign(targets.size(), -1);
         for (std::size_t i = 0; i < targets.size(); ++i) {
             const ExchangeTarget& t = targets[i];
+            reuse_[i].Reset(t.reuse_fd);
             // Echoed text must stay on one line, whatever the master's list holds.
             peers_.push_back(reply::PeerName(ControlCharsReplaced(t.host), t.port));
             addresses_.push_back(NumericAddress(t.host, t.port));
@@ -220,6 +230,14 @@ class Exchange {
         slot.end = std::min(own_end, run_.End());
         slot.budget_text = own_end <= run_.End() ? reply::SecondsText(limits_.per_target)
                                                  : reply::SecondsText(run_.Budget());
+        slot.reused = false;
+        if (reuse_[index].get() >= 0) {
+            slot.fd.Reset(reuse_[index].Release());
+            slot.reused = true;
+            slot.stage = Stage::kSending;
+            ++open_;
+            return true;
+        }
 
         const int fd =
             socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -240,6 +258,34 @@ class Exchange {
             Finish(slot, ConnectFailed(peers_[index], errno));
         }
         return true;
+    }
+
+    // A kept socket that failed before any byte of an answer came (NOPs aside: the server
+    // sends them while the socket idles) was closed by the server meanwhile: ask again on a
+    // fresh connection (its own clock goes on). True when that was done.
+    bool RetryFresh(Slot& slot) {
+        if (!slot.reused || slot.header_got != 0) return false;
+        const std::size_t target = slot.target;
+        const Clock::time_point end = slot.end;
+        const std::string budget_text = slot.budget_text;
+        slot.fd.Reset();
+        slot.stage = Stage::kFree;
+        --open_;
+        if (!Start(slot, target)) {
+            results_[target] = MakeError(
+                ErrorKind::kIo,
+                fmt::format("cannot open a socket to ask {}: out of descriptors", peers_[target]));
+            return true;
+        }
+        slot.end = std::min(slot.end, end);  // the retry does not extend the target's time
+        if (slot.stage != Stage::kFree) slot.budget_text = budget_text;
+        return true;
+    }
+
+    // The answer is complete and nothing came after it: the socket is in step.
+    void FinishKeeping(Slot& slot, Frame frame) {
+        if (kept_ != nullptr) (*kept_)[slot.target] = slot.fd.Release();
+        Finish(slot, std::move(frame));
     }
 
     void Finish(Slot& slot, Result<Frame> result) {
@@ -319,6 +365,7 @@ class Exchange {
         const ssize_t n = recv(slot.fd.get(), buffer_.data(), buffer_.size(), 0);
         if (n > 0) return Feed(slot, buffer_.data(), static_cast<std::size_t>(n));
         if (n == 0) {
+            if (slot.stage == Stage::kHeader && RetryFresh(slot)) return;
             return Finish(slot,
                           slot.stage == Stage::kHeader
                               ? reply::ClosedInHeader(peer, request_.request_name, slot.header_got)
@@ -327,6 +374,7 @@ class Exchange {
         }
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) return;
+        if (slot.stage == Stage::kHeader && RetryFresh(slot)) return;
         Finish(slot, reply::ReadFailed(ErrorKind::kIo, peer, request_.request_name,
                                        reply::ErrnoText(err)));
     }
@@ -343,7 +391,9 @@ class Exchange {
             // Full socket buffer (or a 0 that send() does not give for a non-empty write):
             // wait for POLLOUT, bounded by the target's deadline.
             if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK) return;
-            return Finish(slot, reply::SendFailed(peers_[slot.target], errno));
+            const int err = errno;
+            if (RetryFresh(slot)) return;
+            return Finish(slot, reply::SendFailed(peers_[slot.target], err));
         }
         slot.stage = Stage::kHeader;
         slot.header_got = 0;
@@ -387,10 +437,13 @@ class Exchange {
                 slot.stage = Stage::kHeader;
                 continue;
             }
+            if (off == size) return FinishKeeping(slot, std::move(slot.frame));
             return Finish(slot, std::move(slot.frame));
         }
     }
 
+    std::vector<int>* kept_;
+    std::vector<OwnedFd> reuse_;  // kept sockets not started yet (closed if never used)
     const ExchangeRequest& request_;
     const ExchangeLimits& limits_;
     const Deadline& run_;
@@ -407,9 +460,12 @@ class Exchange {
 
 std::vector<Result<Frame>> ExchangeAll(std::span<const ExchangeTarget> targets,
                                        const ExchangeRequest& request, const ExchangeLimits& limits,
-                                       const Deadline& run) {
-    if (targets.empty()) return {};
-    return Exchange(targets, request, limits, run).Run();
+                                       const Deadline& run, std::vector<int>* kept) {
+    if (targets.empty()) {
+        if (kept != nullptr) kept->clear();
+        return {};
+    }
+    return Exchange(targets, request, limits, run, kept).Run();
 }
 
 void SetExchangePollHookForTesting(std::function<void()> hook) {

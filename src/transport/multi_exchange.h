@@ -21,6 +21,10 @@ namespace mfsmon::transport {
 struct ExchangeTarget {
     std::string host;  // numeric IPv4/IPv6 address: they come from the master's list
     std::uint16_t port;
+    // A connected socket to this target to ask on (kept from an earlier exchange; ownership
+    // passes to ExchangeAll), or -1 to connect. One that turns out to be closed before it
+    // answered anything is replaced by a fresh connection, within the target's deadline.
+    int reuse_fd = -1;
 };
 
 struct ExchangeRequest {
@@ -44,10 +48,12 @@ struct ExchangeLimits {
 // 1/2, a wrong type, a length over max_answer_length, a close, a socket error and a timeout are
 // each an Error whose one-line message names the target "host:port". A non-numeric host is an
 // error for that target: names are never resolved here. Returns by the run deadline at the
-// latest, with every socket closed.
+// latest, with every socket closed -- except, when `kept` is given, the sockets of the targets
+// whose answer was read completely with no byte after it: those are left open and stored in
+// `kept` (one entry per target, -1 for the others), and the caller owns them.
 std::vector<Result<Frame>> ExchangeAll(std::span<const ExchangeTarget> targets,
                                        const ExchangeRequest& request, const ExchangeLimits& limits,
-                                       const Deadline& run);
+                                       const Deadline& run, std::vector<int>* kept = nullptr);
 
 // Test hook: called on every turn of ExchangeAll's poll loop right before poll(), when the
 // most sockets are open, so a test can count the process's descriptors. Empty (the default)
