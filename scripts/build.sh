@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build}
 shift || true
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+source scripts/ccache-env.sh
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${mfsmon_launcher[@]}" "$@" >/dev/null
 ninja -C "$dir"

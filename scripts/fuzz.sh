@@ -24,7 +24,8 @@ all_targets=(info_decoder_fuzz chunks_matrix_decoder_fuzz threshold_range_fuzz r
 targets=(${FUZZ_TARGETS:-${all_targets[@]}})
 
 echo "== configure and build ($out)"
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$out" -DMFSMON_FUZZ=ON \
+source scripts/ccache-env.sh
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$out" -DMFSMON_FUZZ=ON "${mfsmon_launcher[@]}" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -G Ninja >/dev/null
 ninja -C "$out" "${targets[@]}"
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libcli11-dev libfmt-dev nlohmann-json3-dev
   # the history store (LMDB; lmdb-utils for mdb_stat), and SQLite for the store benchmark
   liblmdb-dev lmdb-utils libsqlite3-dev zlib1g-dev

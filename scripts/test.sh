@@ -7,7 +7,8 @@
 #      .ci/run does; without it the 4.x tests are reported as skipped),
 #   3. build the unit and fault tests with AddressSanitizer + UndefinedBehaviorSanitizer and
 #      run them,
-#   4. build the libFuzzer targets (clang 14) and run each for 30 s.
+#   4. build the exporter's tests with ThreadSanitizer and run them,
+#   5. build the libFuzzer targets (clang 14) and run each for 30 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) -eq 0 ]] || { echo "run as root: the cluster harness needs network namespaces" >&2; exit 2; }
@@ -49,6 +50,21 @@ for t in json.load(sys.stdin)["tests"]:
 print("\n".join(seen))')
 [[ ${#asan_binaries[@]} -ge 8 ]] || { echo "expected the unit and fault test binaries" >&2; exit 1; }
 for binary in "${asan_binaries[@]}"; do
+  echo "-- $binary"
+  "$binary" --gtest_brief=1
+done
+
+# What runs threads (the exporter: HTTP workers, single flight, the connection pool and its
+# keep-alive thread) again under ThreadSanitizer: its unit tests and its fault tests, which
+# drive the TSan-built exporter with 50 concurrent probes, hostile clients and hung masters.
+stage "exporter under ThreadSanitizer"
+source scripts/ccache-env.sh
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Release -DMFSMON_TSAN=ON -DMFSMON_BENCH=OFF \
+  "${mfsmon_launcher[@]}" >/dev/null
+ninja -C build-tsan unit_exporter unit_collect exporter_fault_test
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+for binary in build-tsan/tests/unit/exporter/unit_exporter build-tsan/tests/unit/collect/unit_collect \
+  build-tsan/tests/fault/exporter_fault_test; do
   echo "-- $binary"
   "$binary" --gtest_brief=1
 done
