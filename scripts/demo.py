@@ -3,7 +3,8 @@
 own network namespace, goal-3 files, and `mfsmon check replicas` at every step:
 healthy -> one chunkserver stopped -> two -> three -> all restarted. Then a second cluster
 with goal-2 files and a disk marked for removal: the count, rate and ETA every few seconds
-until the disk is READY, then `mfsmon status`. Both are torn down."""
+until the disk is READY, then `mfsmon status` and one scrape of the Prometheus exporter. Both
+are torn down."""
 import os
 import shutil
 import sys
@@ -97,9 +98,35 @@ def evacuation():
             print(f"$ ip netns exec {cluster.namespace} mfsmon status {' '.join(base[:4])} "
                   "--state-dir DIR")
             print(cluster.run([MFSMON, "status", *base]).stdout, end="")
+            show_exporter(cluster)
             print("\ntearing the cluster down ...")
     finally:
         shutil.rmtree(state, ignore_errors=True)
+
+
+def show_exporter(cluster):
+    """The Prometheus exporter on the same cluster: one /probe, a few of its lines."""
+    import subprocess
+    exporter = os.path.join(os.path.dirname(MFSMON), "mfsmon-exporter")
+    target = f"{cluster.address}:{cluster.port}"
+    print(f"\n=== the Prometheus exporter\n$ ip netns exec {cluster.namespace} mfsmon exporter "
+          f"--listen 127.0.0.1:9423 --allow-target {cluster.address} &")
+    proc = subprocess.Popen(["ip", "netns", "exec", cluster.namespace, exporter, "--listen",
+                             "127.0.0.1:9423", "--allow-target", cluster.address],
+                            stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:9423/probe?target={target}"
+        body = wait_for(lambda: cluster.run(["curl", "-sf", url]).stdout, 20, interval=0.3,
+                        what="the exporter")
+        print(f"$ curl -s '{url}' | grep -E '^mfsmon_(up|health_status|chunks\\{{matrix=\"all\",goal=\"2\")'")
+        for line in body.splitlines():
+            if line.startswith(("mfsmon_up", "mfsmon_health_status",
+                                'mfsmon_chunks{matrix="all",goal="2"')):
+                print(line)
+        print(f"({len(body.splitlines())} lines in all: docs/metrics.md)")
+    finally:
+        proc.terminate()
+        proc.wait()
 
 
 if __name__ == "__main__":
