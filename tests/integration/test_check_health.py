@@ -40,10 +40,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 
 from parse_mfscli import parse_sic_json  # noqa: E402
 from mfscluster import TEMP_MAINTENANCE_S, Cluster, moosefs4_skip_reason, wait_for  # noqa: E402
-from moosefs4_build import BuildError  # noqa: E402
+import live_test_main  # noqa: E402
 
 MFSMON = os.environ.get("MFSMON_BINARY") or os.path.join(HERE, "..", "..", "build", "mfsmon")
-SKIP_EXIT = 77  # ctest SKIP_RETURN_CODE of the 4.x entry
 MOOSEFS = "3"   # set from --moosefs in main
 CHUNKSERVERS = 4
 FILES = 10      # per goal
@@ -488,31 +487,10 @@ class CheckHealthOnRealCluster(unittest.TestCase):
 
 
 def main(argv):
-    global MOOSEFS
-    args = []
-    it = iter(argv[1:])
-    for a in it:
-        if a == "--moosefs":
-            MOOSEFS = next(it, "")
-        elif a.startswith("--moosefs="):
-            MOOSEFS = a.split("=", 1)[1]
-        else:
-            args.append(a)
-    if MOOSEFS not in ("3", "4"):
-        print("--moosefs must be 3 or 4", file=sys.stderr)
-        return 2
-    if MOOSEFS == "4":
-        try:
-            reason = moosefs4_skip_reason()
-        except BuildError as e:  # the variable names a missing file: broken, not skipped
-            print(f"FAIL: {e}", file=sys.stderr)
-            return 1
-        if reason:
-            print(reason, flush=True)
-            return SKIP_EXIT
-    prog = f"{os.path.basename(argv[0])} --moosefs {MOOSEFS}"
-    result = unittest.main(argv=[prog] + args, exit=False).result
-    return 0 if result.wasSuccessful() else 1
+    def set_moosefs(version):
+        global MOOSEFS
+        MOOSEFS = version
+    return live_test_main.run(argv, set_moosefs)
 
 
 if __name__ == "__main__":

@@ -37,15 +37,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
 sys.path.insert(0, os.path.join(HERE, "..", "harness"))
 
-from mfscluster import Cluster, moosefs4_skip_reason, wait_for  # noqa: E402
-from moosefs4_build import BuildError  # noqa: E402
+from mfscluster import Cluster, wait_for  # noqa: E402
+import live_test_main  # noqa: E402
 from parse_mfscli import parse_sic, parse_sic_json  # noqa: E402
 
 EXPORTER = os.environ.get("MFSMON_EXPORTER_BINARY") or os.path.join(ROOT, "build",
                                                                     "mfsmon-exporter")
 PROMETHEUS = "/usr/bin/prometheus"
 PROMTOOL = "/usr/bin/promtool"
-SKIP_EXIT = 77
 MOOSEFS = "3"  # set from --moosefs in main
 CHUNKSERVERS = 4
 FILES = 12  # per goal
@@ -342,31 +341,10 @@ class ExporterOnRealCluster(unittest.TestCase):
 
 
 def main(argv):
-    global MOOSEFS
-    args = []
-    it = iter(argv[1:])
-    for a in it:
-        if a == "--moosefs":
-            MOOSEFS = next(it, "")
-        elif a.startswith("--moosefs="):
-            MOOSEFS = a.split("=", 1)[1]
-        else:
-            args.append(a)
-    if MOOSEFS not in ("3", "4"):
-        print("--moosefs must be 3 or 4", file=sys.stderr)
-        return 2
-    if MOOSEFS == "4":
-        try:
-            reason = moosefs4_skip_reason()
-        except BuildError as e:
-            print(f"FAIL: {e}", file=sys.stderr)
-            return 1
-        if reason:
-            print(reason, flush=True)
-            return SKIP_EXIT
-    prog = f"{os.path.basename(argv[0])} --moosefs {MOOSEFS}"
-    result = unittest.main(argv=[prog] + args, exit=False).result
-    return 0 if result.wasSuccessful() else 1
+    def set_moosefs(version):
+        global MOOSEFS
+        MOOSEFS = version
+    return live_test_main.run(argv, set_moosefs)
 
 
 if __name__ == "__main__":
