@@ -113,10 +113,45 @@ bool Guarded(ExporterMetrics& metrics, const char* handler, mg_connection* conn,
     return true;
 }
 
+// civetweb hands a handler every URI its path is a prefix of, ignoring case ("/probe.html",
+// "/PROBEX"): only the exact path is served.
+bool NotExactly(mg_connection* conn, const char* path) {
+    if (std::strcmp(mg_get_request_info(conn)->local_uri, path) == 0) return false;
+    RespondText(conn, 404, "not found: try /, /metrics or /probe?target=HOST[:PORT]");
+    return true;
+}
+
 }  // namespace
+
+bool ExporterHandler::handlePost(CivetServer*, mg_connection* conn) {
+    return NotAllowed(conn);
+}
+bool ExporterHandler::handlePut(CivetServer*, mg_connection* conn) {
+    return NotAllowed(conn);
+}
+bool ExporterHandler::handleDelete(CivetServer*, mg_connection* conn) {
+    return NotAllowed(conn);
+}
+bool ExporterHandler::handlePatch(CivetServer*, mg_connection* conn) {
+    return NotAllowed(conn);
+}
+
+bool ExporterHandler::NotAllowed(mg_connection* conn) {
+    const std::string body = "only GET is served here\n";
+    const std::string length = std::to_string(body.size());
+    mg_response_header_start(conn, 405);
+    mg_response_header_add(conn, "Allow", "GET", -1);
+    mg_response_header_add(conn, "Content-Type", "text/plain; charset=utf-8", -1);
+    mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+    mg_response_header_send(conn);
+    mg_write(conn, body.data(), body.size());
+    context_.metrics.CountRequest("other", 405);
+    return true;
+}
 
 bool ProbeHandler::handleGet(CivetServer*, mg_connection* conn) {
     return Guarded(context_.metrics, "probe", conn, [&] {
+        if (NotExactly(conn, "/probe")) return 404;
         auto target = TargetOf(conn);
         if (!target) {
             RespondText(conn, 400, target.error().message);
@@ -139,6 +174,7 @@ bool ProbeHandler::handleGet(CivetServer*, mg_connection* conn) {
 
 bool MetricsHandler::handleGet(CivetServer*, mg_connection* conn) {
     return Guarded(context_.metrics, "metrics", conn, [&] {
+        if (NotExactly(conn, "/metrics")) return 404;
         const auto budget = BudgetOf(conn, context_.settings.budget);
         // The masters side by side: one that hangs costs the budget once, not once per master.
         std::vector<std::future<std::shared_ptr<const ProbeAnswer>>> probes;

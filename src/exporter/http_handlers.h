@@ -38,31 +38,37 @@ struct HandlerContext {
     Prober& prober;
 };
 
-class ProbeHandler : public CivetHandler {
+// Serves GET only: other methods get 405 with "Allow: GET" (civetweb's default would be to
+// look for a file to serve).
+class ExporterHandler : public CivetHandler {
   public:
-    explicit ProbeHandler(HandlerContext& context) : context_(context) {}
-    bool handleGet(CivetServer* server, mg_connection* conn) override;
+    explicit ExporterHandler(HandlerContext& context) : context_(context) {}
+    bool handlePost(CivetServer* server, mg_connection* conn) override;
+    bool handlePut(CivetServer* server, mg_connection* conn) override;
+    bool handleDelete(CivetServer* server, mg_connection* conn) override;
+    bool handlePatch(CivetServer* server, mg_connection* conn) override;
 
-  private:
+  protected:
+    bool NotAllowed(mg_connection* conn);
     HandlerContext& context_;
 };
 
-class MetricsHandler : public CivetHandler {
+class ProbeHandler : public ExporterHandler {
   public:
-    explicit MetricsHandler(HandlerContext& context) : context_(context) {}
+    using ExporterHandler::ExporterHandler;
     bool handleGet(CivetServer* server, mg_connection* conn) override;
-
-  private:
-    HandlerContext& context_;
 };
 
-class LandingHandler : public CivetHandler {
+class MetricsHandler : public ExporterHandler {
   public:
-    explicit LandingHandler(HandlerContext& context) : context_(context) {}
+    using ExporterHandler::ExporterHandler;
     bool handleGet(CivetServer* server, mg_connection* conn) override;
+};
 
-  private:
-    HandlerContext& context_;
+class LandingHandler : public ExporterHandler {
+  public:
+    using ExporterHandler::ExporterHandler;
+    bool handleGet(CivetServer* server, mg_connection* conn) override;
 };
 
 }  // namespace mfsmon::exporter
