@@ -62,7 +62,7 @@ source scripts/ccache-env.sh
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Release -DMFSMON_TSAN=ON -DMFSMON_BENCH=OFF \
   "${mfsmon_launcher[@]}" >/dev/null
 ninja -C build-tsan unit_exporter unit_collect exporter_fault_test
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 for binary in build-tsan/tests/unit/exporter/unit_exporter build-tsan/tests/unit/collect/unit_collect \
   build-tsan/tests/fault/exporter_fault_test; do
   echo "-- $binary"

@@ -109,6 +109,7 @@ void ConnectionPool::GiveBackMaster(const std::string& host, std::uint16_t port,
     idle.fd = conn.fd();
     idle.master.emplace(std::move(conn));
     idle.since = Clock::now();
+    idle.last_nop = idle.since;
     std::lock_guard lock(mutex_);
     Keep(KeyOf(host, port), std::move(idle));
 }
@@ -136,6 +137,7 @@ void ConnectionPool::GiveBackChunkserver(const std::string& host, std::uint16_t 
     Idle idle;
     idle.fd = fd;
     idle.since = Clock::now();
+    idle.last_nop = idle.since;
     std::lock_guard lock(mutex_);
     Keep(KeyOf(host, port), std::move(idle));
 }
@@ -146,8 +148,10 @@ void ConnectionPool::KeepAlive() {
     for (auto it = idle_.begin(); it != idle_.end();) {
         auto& list = it->second;
         for (auto i = list.begin(); i != list.end();) {
-            const bool keep =
-                now - i->since < limits_.idle_limit && DrainNops(i->fd) && SendNop(i->fd);
+            const bool nop_due = now - i->last_nop >= limits_.nop_after;
+            const bool keep = now - i->since < limits_.idle_limit && DrainNops(i->fd) &&
+                              (!nop_due || SendNop(i->fd));
+            if (keep && nop_due) i->last_nop = now;
             if (keep) {
                 ++i;
                 continue;

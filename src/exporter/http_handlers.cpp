@@ -6,6 +6,7 @@
 #include <cstring>
 #include <exception>
 #include <future>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -29,6 +30,11 @@ std::string_view Header(mg_connection* conn, const char* name) {
     return value == nullptr ? std::string_view{} : std::string_view(value);
 }
 
+// Debian's civetweb 1.15 writes the Date header with gmtime(), whose result is one static
+// buffer for the whole process: two workers answering at once can garble each other's date
+// (ThreadSanitizer reports it). Our answers send their headers one at a time.
+std::mutex header_mutex;
+
 void Respond(mg_connection* conn, int status, const char* content_type, const std::string& body,
              bool may_compress) {
     std::string compressed;
@@ -42,7 +48,10 @@ void Respond(mg_connection* conn, int status, const char* content_type, const st
     mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
     if (!compressed.empty()) mg_response_header_add(conn, "Content-Encoding", "gzip", -1);
     mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-    mg_response_header_send(conn);
+    {
+        std::lock_guard lock(header_mutex);
+        mg_response_header_send(conn);
+    }
     mg_write(conn, sent.data(), sent.size());
 }
 
@@ -143,7 +152,10 @@ bool ExporterHandler::NotAllowed(mg_connection* conn) {
     mg_response_header_add(conn, "Allow", "GET", -1);
     mg_response_header_add(conn, "Content-Type", "text/plain; charset=utf-8", -1);
     mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
-    mg_response_header_send(conn);
+    {
+        std::lock_guard lock(header_mutex);
+        mg_response_header_send(conn);
+    }
     mg_write(conn, body.data(), body.size());
     context_.metrics.CountRequest("other", 405);
     return true;

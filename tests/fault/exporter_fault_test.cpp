@@ -737,8 +737,9 @@ TEST_F(ExporterTest, ConnectionsAreKeptBetweenProbes) {
 
 // Peers that close a kept connection (a master or chunkserver restarted, a firewall's idle
 // timeout): each costs the next probe a fresh connection, never mfsmon_up 0 nor a chunkserver
-// lost. Here every NOP the exporter sends on an idle connection (once a second) makes the peer
-// close it, so that for three seconds probes keep meeting connections closed under them.
+// lost. Here every NOP the exporter sends on an idle connection (after 1.5 s of silence, on
+// its once-a-second round) makes the peer close it; the probes come in bursts with pauses of
+// 2.6 s, so that burst after burst meets connections closed under it.
 TEST_F(ExporterTest, KeptConnectionsClosedByThePeersCostAReconnectNotAScrape) {
     FakeCluster cluster;
     std::vector<std::uint16_t> ports;
@@ -756,13 +757,13 @@ TEST_F(ExporterTest, KeptConnectionsClosedByThePeersCostAReconnectNotAScrape) {
     const std::string probe = "/probe?target=" + FakeCluster::Name(cluster.master().port());
     const auto start = Clock::now();
     int probes = 0;
-    while (SecondsSince(start) < 3.5) {
+    while (SecondsSince(start) < 8.0) {
         const HttpResponse r = Get(e->port(), probe);
         ++probes;
         ASSERT_EQ(r.status, 200) << r;
         ASSERT_EQ(Sample(r.body, "mfsmon_up"), 1.0) << "probe " << probes << ":\n" << r.body;
         ExpectChunkserversUp(r.body, ports);
-        std::this_thread::sleep_for(20ms);
+        std::this_thread::sleep_for(probes % 10 == 0 ? 2600ms : 20ms);
     }
     const std::size_t connections = cluster.master().Requests().size();
     std::printf("[   INFO   ] %d probes, %zu master connections, chunkservers %d and %d\n", probes,

@@ -319,10 +319,25 @@ TEST(ConnectionPoolTest, DestructionClosesIdleChunkserverSockets) {
 class KeepAliveTest : public ::testing::TestWithParam<bool> {
   protected:
     bool tcp() const { return GetParam(); }
+    // A NOP on every round, so that each round's effect can be seen.
+    static ConnectionPoolLimits NopEveryRound() {
+        ConnectionPoolLimits limits;
+        limits.nop_after = std::chrono::milliseconds(0);
+        return limits;
+    }
 };
 
+TEST_P(KeepAliveTest, NoNopOnAConnectionJustGivenBack) {
+    ConnectionPool pool;  // the default: a NOP after 1.5 s of silence
+    Pair pair(tcp());
+    pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
+    pool.KeepAlive();
+    EXPECT_EQ(Pending(pair.theirs), Bytes{});
+    EXPECT_EQ(pool.Stats().idle, 1u);
+}
+
 TEST_P(KeepAliveTest, WholeNopsAreReadAwayAndANopIsSent) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     // A chunkserver's NOP (length 0) and a master's (length 4).
@@ -340,7 +355,7 @@ TEST_P(KeepAliveTest, WholeNopsAreReadAwayAndANopIsSent) {
 }
 
 TEST_P(KeepAliveTest, SilentPeerGetsOneNopPerRound) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     pool.KeepAlive();
@@ -357,7 +372,7 @@ TEST_P(KeepAliveTest, SilentPeerGetsOneNopPerRound) {
 }
 
 TEST_P(KeepAliveTest, PartialNopIsLeftForTheBorrower) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     const Bytes partial = {0, 0, 0, 0, 0};  // 5 bytes of a NOP header
@@ -373,7 +388,7 @@ TEST_P(KeepAliveTest, PartialNopIsLeftForTheBorrower) {
 }
 
 TEST_P(KeepAliveTest, WholeNopThenPartialOneReadsOnlyTheWholeOne) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     // A whole NOP, then a NOP header of length 4 with 2 of its payload bytes.
@@ -388,7 +403,7 @@ TEST_P(KeepAliveTest, WholeNopThenPartialOneReadsOnlyTheWholeOne) {
 }
 
 TEST_P(KeepAliveTest, MoreNopsThanOneReadBufferAreAllReadAway) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     Bytes flood;
@@ -404,7 +419,7 @@ TEST_P(KeepAliveTest, MoreNopsThanOneReadBufferAreAllReadAway) {
 }
 
 TEST_P(KeepAliveTest, NonNopFrameDropsTheConnection) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     pair.PeerSends(Frame(601, {1, 2, 3}));  // an answer nobody asked for: out of step
@@ -418,7 +433,7 @@ TEST_P(KeepAliveTest, NonNopFrameDropsTheConnection) {
 }
 
 TEST_P(KeepAliveTest, NonNopAfterAWholeNopDropsTheConnection) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     pair.PeerSends(Concat(Frame(0, {}), Frame(1, {})));
@@ -429,7 +444,7 @@ TEST_P(KeepAliveTest, NonNopAfterAWholeNopDropsTheConnection) {
 }
 
 TEST_P(KeepAliveTest, OverlongNopDropsTheConnection) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     pair.PeerSends(Frame(0, Bytes(65, 0)));  // a "NOP" over 64 bytes is garbage
@@ -440,7 +455,7 @@ TEST_P(KeepAliveTest, OverlongNopDropsTheConnection) {
 }
 
 TEST_P(KeepAliveTest, NopOfTheLongestLengthIsKept) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     pair.PeerSends(Frame(0, Bytes(64, 0)));
@@ -453,7 +468,7 @@ TEST_P(KeepAliveTest, NopOfTheLongestLengthIsKept) {
 }
 
 TEST_P(KeepAliveTest, PeerClosedDropsTheConnection) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, pair.ours);
     pair.PeerCloses();
@@ -494,7 +509,7 @@ TEST_P(KeepAliveTest, IdleWithinTheLimitIsKept) {
 }
 
 TEST_P(KeepAliveTest, MasterConnectionIsKeptAliveLikeAChunkserver) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackMaster("mfsmaster", 9421,
                         transport::Connection::Adopt(pair.ours, "mfsmaster:9421"));
@@ -508,7 +523,7 @@ TEST_P(KeepAliveTest, MasterConnectionIsKeptAliveLikeAChunkserver) {
 }
 
 TEST_P(KeepAliveTest, ClosedMasterConnectionIsDroppedAndClosed) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair pair(tcp());
     pool.GiveBackMaster("mfsmaster", 9421,
                         transport::Connection::Adopt(pair.ours, "mfsmaster:9421"));
@@ -523,7 +538,7 @@ TEST_P(KeepAliveTest, ClosedMasterConnectionIsDroppedAndClosed) {
 }
 
 TEST_P(KeepAliveTest, OneBadConnectionCostsOnlyItself) {
-    ConnectionPool pool;
+    ConnectionPool pool(NopEveryRound());
     Pair good1(tcp()), bad(tcp()), good2(tcp());
     pool.GiveBackChunkserver("10.0.0.1", 9422, good1.ours);
     pool.GiveBackChunkserver("10.0.0.1", 9422, bad.ours);
