@@ -8,7 +8,10 @@
 #      wall time, peak descriptors, max RSS (bench/run_disks_bench.py);
 #   3. the history store against SQLite, one fresh process per check run
 #      (bench/run_history_store_bench.py; the history's cost inside a check is in 1.);
-#   4. the decoder and rule micro-benchmarks (Google Benchmark).
+#   4. mfsmon-exporter under wrk on throw-away real clusters (3.0.117; 4.x when
+#      MFSMON_MOOSEFS4_SOURCE is set): /probe at 1 and 50 concurrent, CPU per scrape against
+#      the GUI's mfscli call, RSS over 100 000 scrapes (bench/run_exporter_bench.py);
+#   5. the decoder and rule micro-benchmarks (Google Benchmark).
 # Environment: MFSMON_BUILD (build directory, default build), MFSMON_BENCH_RUNS (timed runs per
 # command, default 30), MFSMON_MOOSEFS4_SOURCE (see README).
 set -euo pipefail
@@ -23,6 +26,10 @@ echo
 /usr/bin/python3 bench/run_disks_bench.py
 echo
 /usr/bin/python3 bench/run_history_store_bench.py
+echo
+/usr/bin/python3 bench/run_exporter_bench.py
+echo
+/usr/bin/python3 bench/run_exporter_bench.py --moosefs 4
 echo
 echo "== decoders and rule (Google Benchmark)"
 "$MFSMON_BUILD/bench/decode_bench" --benchmark_min_time=0.2
